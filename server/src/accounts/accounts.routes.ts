@@ -1,0 +1,93 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { currentAccount, requireScope } from '../plugins/auth.ts';
+import { typed, type RouteDeps } from '../shared/route-types.ts';
+import { toAccountEntity, toCredentialAccountEntity } from './accounts.serialize.ts';
+import type { ProfileUpdate } from './accounts.service.ts';
+import { BoolParam, IdParams, toBool } from '../shared/schemas.ts';
+
+const Visibility = Type.Union([Type.Literal('public'), Type.Literal('unlisted'), Type.Literal('private'), Type.Literal('direct'), Type.Literal('local')]);
+
+const UpdateCredentialsBody = Type.Object(
+  {
+    display_name: Type.Optional(Type.String({ maxLength: 1000 })),
+    note: Type.Optional(Type.String({ maxLength: 5000 })),
+    locked: Type.Optional(BoolParam),
+    bot: Type.Optional(BoolParam),
+    discoverable: Type.Optional(BoolParam),
+    fields_attributes: Type.Optional(
+      Type.Union([
+        Type.Array(Type.Object({ name: Type.String({ maxLength: 1000 }), value: Type.String({ maxLength: 1000 }) }), { maxItems: 16 }),
+        // Form encodings with non-sequential indices arrive as an object keyed by index.
+        Type.Record(Type.String({ pattern: '^\\d{1,2}$' }), Type.Object({ name: Type.String({ maxLength: 1000 }), value: Type.String({ maxLength: 1000 }) })),
+      ]),
+    ),
+    source: Type.Optional(
+      Type.Object({
+        privacy: Type.Optional(Visibility),
+        sensitive: Type.Optional(BoolParam),
+        language: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z]{2,3}$' }), Type.Literal('')])),
+      }),
+    ),
+    // Kith's intranet profile: job title, department and location.
+    title: Type.Optional(Type.String({ maxLength: 1000 })),
+    department: Type.Optional(Type.String({ maxLength: 1000 })),
+    location: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: true },
+);
+
+
+/** Account routes: profiles, lookup and the signed-in user's own credentials. */
+export async function accountsRoutes(instance: FastifyInstance, { config, services }: RouteDeps): Promise<void> {
+  const app = typed(instance);
+  const origin = { publicUrl: config.publicUrl, domain: config.domain };
+
+  const credentialEntity = async (accountId: string) => {
+    const account = await services.accounts.get(accountId);
+    return toCredentialAccountEntity(account, origin, await services.follows.pendingRequestCount(accountId));
+  };
+
+  app.get('/api/v1/accounts/verify_credentials', {
+    schema: { tags: ['accounts'], summary: 'The signed-in account, with its editable source' },
+    preHandler: requireScope('read:accounts'),
+  }, async (request) => credentialEntity(currentAccount(request)._id));
+
+  app.patch('/api/v1/accounts/update_credentials', {
+    schema: { tags: ['accounts'], summary: 'Update the signed-in profile', body: UpdateCredentialsBody },
+    preHandler: requireScope('write:accounts'),
+  }, async (request) => {
+    const body = request.body;
+    const fields = body.fields_attributes === undefined
+      ? undefined
+      : Array.isArray(body.fields_attributes)
+        ? body.fields_attributes
+        : Object.entries(body.fields_attributes).sort(([a], [b]) => Number(a) - Number(b)).map(([, f]) => f);
+    const update: ProfileUpdate = {
+      displayName: body.display_name,
+      note: body.note,
+      title: body.title,
+      department: body.department,
+      location: body.location,
+      fields,
+      locked: toBool(body.locked),
+      bot: toBool(body.bot),
+      discoverable: toBool(body.discoverable),
+      defaultVisibility: body.source?.privacy,
+      defaultSensitive: toBool(body.source?.sensitive),
+      defaultLanguage: body.source?.language === undefined ? undefined : body.source.language || null,
+    };
+    const account = await services.accounts.updateProfile(currentAccount(request)._id, update);
+    return credentialEntity(account._id);
+  });
+
+  app.get('/api/v1/accounts/lookup', {
+    schema: { tags: ['accounts'], summary: 'Find an account by its handle', querystring: Type.Object({ acct: Type.String({ minLength: 1, maxLength: 300 }) }) },
+    preHandler: requireScope('read:accounts'),
+  }, async (request) => toAccountEntity(await services.accounts.lookup(request.query.acct, config.domain), origin));
+
+  app.get('/api/v1/accounts/:id', {
+    schema: { tags: ['accounts'], summary: 'An account by id', params: IdParams },
+    preHandler: requireScope('read:accounts'),
+  }, async (request) => toAccountEntity(await services.accounts.get(request.params.id), origin));
+}

@@ -1,0 +1,277 @@
+import { isDuplicateKey } from '../infra/mongo.ts';
+import { Conflict, Invalid, NotFound } from '../shared/errors.ts';
+import { findUrlLinks, plainTextToHtml } from '../shared/html.ts';
+import { newId } from '../shared/ids.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import {
+  accountSearchPrefixes,
+  ROLES,
+  type AccountCounter,
+  type AccountRecord,
+  type AccountsStore,
+  type ProfileField,
+  type Role,
+  type Visibility,
+} from './accounts.store.ts';
+
+export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const PROFILE_LIMITS = {
+  displayName: 30,
+  note: 500,
+  title: 100,
+  department: 100,
+  location: 100,
+  fields: 4,
+  fieldName: 255,
+  fieldValue: 255,
+  passwordMin: 8,
+  passwordMax: 128,
+} as const;
+
+export interface NewAccount {
+  username: string;
+  email?: string | null;
+  password: string;
+  role?: Role;
+  displayName?: string;
+  locked?: boolean;
+}
+
+export interface ProfileUpdate {
+  displayName?: string;
+  note?: string;
+  title?: string;
+  department?: string;
+  location?: string;
+  fields?: ProfileField[];
+  locked?: boolean;
+  bot?: boolean;
+  discoverable?: boolean;
+  defaultVisibility?: Visibility;
+  defaultSensitive?: boolean;
+  defaultLanguage?: string | null;
+}
+
+function checkLength(label: string, value: string, max: number): void {
+  if (value.length > max) throw new Invalid(`Validation failed: ${label} is too long (maximum is ${max} characters)`);
+}
+
+/** Accounts of this instance: creation, profiles, roles, suspension, credentials. */
+export class AccountsService {
+  private readonly store: AccountsStore;
+  private readonly events: EventBus;
+
+  constructor(store: AccountsStore, events: EventBus) {
+    this.store = store;
+    this.events = events;
+  }
+
+  /** Creates a local account; throws Invalid for a bad field and Conflict for a taken username or email. */
+  async create(input: NewAccount): Promise<AccountRecord> {
+    const username = input.username.trim();
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new Invalid('Validation failed: Username must be 1-30 letters, digits or underscores');
+    }
+    const email = input.email?.trim() || null;
+    if (email !== null && !EMAIL_PATTERN.test(email)) throw new Invalid('Validation failed: Email is invalid');
+    this.checkPassword(input.password);
+    const role = input.role ?? 'member';
+    if (!ROLES.includes(role)) throw new Invalid(`Validation failed: Role must be one of ${ROLES.join(', ')}`);
+    const displayName = (input.displayName ?? '').trim();
+    checkLength('Display name', displayName, PROFILE_LIMITS.displayName);
+
+    if (await this.store.findLocalByUsername(username)) throw new Conflict('Validation failed: Username is already taken');
+    if (email && (await this.store.findLocalByEmail(email))) throw new Conflict('Validation failed: Email is already taken');
+
+    const now = new Date();
+    const account: AccountRecord = {
+      _id: newId(now),
+      username,
+      usernameLower: username.toLowerCase(),
+      domain: null,
+      email,
+      emailLower: email?.toLowerCase() ?? null,
+      passwordHash: await hashPassword(input.password),
+      role,
+      displayName,
+      note: '',
+      noteHtml: '',
+      title: '',
+      department: '',
+      location: '',
+      fields: [],
+      locked: input.locked ?? false,
+      bot: false,
+      discoverable: true,
+      suspended: false,
+      suspendedAt: null,
+      avatarUrl: null,
+      headerUrl: null,
+      statusesCount: 0,
+      followersCount: 0,
+      followingCount: 0,
+      lastStatusAt: null,
+      defaultVisibility: 'public',
+      defaultSensitive: false,
+      defaultLanguage: null,
+      searchPrefixes: accountSearchPrefixes({ username, displayName, title: '', department: '', location: '' }),
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.store.insert(account);
+    } catch (error) {
+      // Two sign-ups racing for one name: the unique index decides.
+      if (isDuplicateKey(error)) throw new Conflict('Validation failed: Username or email is already taken');
+      throw error;
+    }
+    return account;
+  }
+
+  /** The account with this id; NotFound when there is none. */
+  async get(id: string): Promise<AccountRecord> {
+    const account = await this.store.findById(id);
+    if (!account) throw new NotFound();
+    return account;
+  }
+
+  /** The account with this id, or null. */
+  find(id: string): Promise<AccountRecord | null> {
+    return this.store.findById(id);
+  }
+
+  /** Accounts by id, in the order asked, skipping unknown ids. */
+  async getMany(ids: readonly string[]): Promise<AccountRecord[]> {
+    const found = new Map((await this.store.findByIds(ids)).map((a) => [a._id, a]));
+    return ids.map((id) => found.get(id)).filter((a): a is AccountRecord => a !== undefined);
+  }
+
+  /** Local accounts by username (case-insensitive), e.g. for @mentions. */
+  findLocalByUsernames(usernames: readonly string[]): Promise<AccountRecord[]> {
+    return this.store.findLocalByUsernames(usernames);
+  }
+
+  /** Resolves "user" or "user@this-domain" to a local account; NotFound otherwise. */
+  async lookup(acct: string, localDomain: string): Promise<AccountRecord> {
+    const [username, domain] = acct.replace(/^@/, '').split('@');
+    if (!username || (domain !== undefined && domain.toLowerCase() !== localDomain.toLowerCase())) throw new NotFound();
+    const account = await this.store.findLocalByUsername(username);
+    if (!account) throw new NotFound();
+    return account;
+  }
+
+  /** The local account with this username or email and password, or null (same answer for every failure). */
+  async authenticate(usernameOrEmail: string, password: string): Promise<AccountRecord | null> {
+    const account = usernameOrEmail.includes('@')
+      ? await this.store.findLocalByEmail(usernameOrEmail)
+      : await this.store.findLocalByUsername(usernameOrEmail);
+    if (!account?.passwordHash) return null;
+    return (await verifyPassword(password, account.passwordHash)) ? account : null;
+  }
+
+  /** Applies a profile change, validating every field before anything is written. */
+  async updateProfile(id: string, update: ProfileUpdate): Promise<AccountRecord> {
+    const current = await this.get(id);
+    const set: Partial<AccountRecord> = {};
+    for (const key of ['displayName', 'title', 'department', 'location'] as const) {
+      const value = update[key];
+      if (value === undefined) continue;
+      checkLength(key === 'displayName' ? 'Display name' : key[0]!.toUpperCase() + key.slice(1), value.trim(), PROFILE_LIMITS[key]);
+      set[key] = value.trim();
+    }
+    if (update.note !== undefined) {
+      checkLength('Note', update.note, PROFILE_LIMITS.note);
+      set.note = update.note;
+      set.noteHtml = plainTextToHtml(update.note, findUrlLinks(update.note));
+    }
+    if (update.fields !== undefined) {
+      const fields = update.fields
+        .map((f) => ({ name: f.name.trim(), value: f.value.trim() }))
+        .filter((f) => f.name !== '' || f.value !== '');
+      if (fields.length > PROFILE_LIMITS.fields) {
+        throw new Invalid(`Validation failed: Fields may hold at most ${PROFILE_LIMITS.fields} entries`);
+      }
+      for (const f of fields) {
+        checkLength('Field name', f.name, PROFILE_LIMITS.fieldName);
+        checkLength('Field value', f.value, PROFILE_LIMITS.fieldValue);
+      }
+      set.fields = fields;
+    }
+    for (const key of ['locked', 'bot', 'discoverable', 'defaultSensitive'] as const) {
+      if (update[key] !== undefined) set[key] = update[key];
+    }
+    if (update.defaultVisibility !== undefined) set.defaultVisibility = update.defaultVisibility;
+    if (update.defaultLanguage !== undefined) set.defaultLanguage = update.defaultLanguage;
+    const merged = { ...current, ...set };
+    set.searchPrefixes = accountSearchPrefixes(merged);
+    const updated = await this.store.update(id, set);
+    if (!updated) throw new NotFound();
+    await this.events.emit('account.updated', { accountId: id });
+    return updated;
+  }
+
+  /** Sets where the account's avatar or header image is served from. */
+  async setImage(id: string, kind: 'avatar' | 'header', url: string | null): Promise<AccountRecord> {
+    const updated = await this.store.update(id, kind === 'avatar' ? { avatarUrl: url } : { headerUrl: url });
+    if (!updated) throw new NotFound();
+    await this.events.emit('account.updated', { accountId: id });
+    return updated;
+  }
+
+  /** Changes a password after checking the current one. */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
+    const account = await this.get(id);
+    if (!account.passwordHash || !(await verifyPassword(currentPassword, account.passwordHash))) {
+      throw new Invalid('Validation failed: Current password is wrong');
+    }
+    this.checkPassword(newPassword);
+    await this.store.update(id, { passwordHash: await hashPassword(newPassword) });
+  }
+
+  /** Gives an account a role (admin, connector, member). */
+  async setRole(id: string, role: Role): Promise<AccountRecord> {
+    if (!ROLES.includes(role)) throw new Invalid(`Validation failed: Role must be one of ${ROLES.join(', ')}`);
+    const updated = await this.store.update(id, { role });
+    if (!updated) throw new NotFound();
+    return updated;
+  }
+
+  /** Suspends or reinstates an account; a suspended account cannot sign in or use its tokens. */
+  async setSuspended(id: string, suspended: boolean): Promise<AccountRecord> {
+    const updated = await this.store.update(id, { suspended, suspendedAt: suspended ? new Date() : null });
+    if (!updated) throw new NotFound();
+    return updated;
+  }
+
+  /** Adds to one of an account's counters (statuses, followers, following). */
+  async count(id: string, counter: AccountCounter, by: number, extra: Partial<AccountRecord> = {}): Promise<void> {
+    await this.store.increment(id, counter, by, extra);
+  }
+
+  /** Local accounts, newest first. */
+  listLocal(limit = 1000): Promise<AccountRecord[]> {
+    return this.store.list({ domain: null }, limit);
+  }
+
+  /** Accounts matching every word of the query as a prefix of a name, title, department or location. */
+  search(prefixes: string[], options: { localOnly: boolean; limit: number; offset: number }): Promise<AccountRecord[]> {
+    if (prefixes.length === 0) return Promise.resolve([]);
+    return this.store.search(prefixes, options);
+  }
+
+  /** How many local accounts exist (and are not suspended). */
+  countLocal(): Promise<number> {
+    return this.store.count({ domain: null, suspended: false });
+  }
+
+  private checkPassword(password: string): void {
+    if (password.length < PROFILE_LIMITS.passwordMin) {
+      throw new Invalid(`Validation failed: Password is too short (minimum is ${PROFILE_LIMITS.passwordMin} characters)`);
+    }
+    if (password.length > PROFILE_LIMITS.passwordMax) {
+      throw new Invalid(`Validation failed: Password is too long (maximum is ${PROFILE_LIMITS.passwordMax} characters)`);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import type { Redis } from 'ioredis';
+import { AccountCache } from './account-cache.ts';
+import { prefixTerms } from '../shared/search-terms.ts';
+
+export type Role = 'admin' | 'connector' | 'member';
+export const ROLES: readonly Role[] = ['admin', 'connector', 'member'];
+
+export type Visibility = 'public' | 'unlisted' | 'private' | 'direct' | 'local';
+
+export interface ProfileField {
+  name: string;
+  value: string;
+}
+
+export interface AccountRecord {
+  _id: string;
+  username: string;
+  usernameLower: string;
+  /** null for accounts of this instance; the remote host for others (federation). */
+  domain: string | null;
+  email: string | null;
+  emailLower: string | null;
+  passwordHash: string | null;
+  role: Role;
+  displayName: string;
+  /** The bio as typed (plain text); noteHtml is what clients render. */
+  note: string;
+  noteHtml: string;
+  title: string;
+  department: string;
+  location: string;
+  fields: ProfileField[];
+  locked: boolean;
+  bot: boolean;
+  discoverable: boolean;
+  suspended: boolean;
+  suspendedAt: Date | null;
+  avatarUrl: string | null;
+  headerUrl: string | null;
+  statusesCount: number;
+  followersCount: number;
+  followingCount: number;
+  lastStatusAt: Date | null;
+  defaultVisibility: Visibility;
+  defaultSensitive: boolean;
+  defaultLanguage: string | null;
+  /** Prefixes of username, display name, title, department and location (search). */
+  searchPrefixes: string[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type AccountCounter = 'statusesCount' | 'followersCount' | 'followingCount';
+
+/** The search prefixes an account is found by. */
+export function accountSearchPrefixes(a: Pick<AccountRecord, 'username' | 'displayName' | 'title' | 'department' | 'location'>): string[] {
+  return prefixTerms(a.username, a.displayName, a.title, a.department, a.location);
+}
+
+/** MongoDB queries for accounts; reads by id go through a Redis cache that every write here drops. */
+export class AccountsStore {
+  readonly collection: Collection<AccountRecord>;
+  private readonly cache: AccountCache;
+
+  constructor(db: Db, redis: Redis) {
+    this.collection = db.collection<AccountRecord>('accounts');
+    this.cache = new AccountCache(redis);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { usernameLower: 1, domain: 1 }, name: 'username_domain', unique: true },
+      // Sparse: accounts without an email (frontline staff signed up by invite) do not collide.
+      { key: { emailLower: 1 }, name: 'email', unique: true, sparse: true },
+      { key: { searchPrefixes: 1 }, name: 'search_prefixes' },
+      { key: { role: 1 }, name: 'role' },
+    ]);
+  }
+
+  async insert(account: AccountRecord): Promise<void> {
+    // A missing email is left out of the document so the sparse unique index ignores it.
+    const { email, emailLower, ...rest } = account;
+    await this.collection.insertOne(email ? account : ({ ...rest, email: null } as AccountRecord));
+  }
+
+  async findById(id: string): Promise<AccountRecord | null> {
+    return (await this.findByIds([id]))[0] ?? null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<AccountRecord[]> {
+    if (ids.length === 0) return [];
+    const unique = [...new Set(ids)];
+    const cached = await this.cache.getMany(unique);
+    const missing = unique.filter((id) => !cached.has(id));
+    if (missing.length === 0) return [...cached.values()];
+    const loaded = await this.collection.find({ _id: { $in: missing } }).toArray();
+    await this.cache.putMany(loaded);
+    return [...cached.values(), ...loaded];
+  }
+
+  findLocalByUsername(username: string): Promise<AccountRecord | null> {
+    return this.collection.findOne({ usernameLower: username.toLowerCase(), domain: null });
+  }
+
+  findByUsername(username: string, domain: string | null): Promise<AccountRecord | null> {
+    return this.collection.findOne({ usernameLower: username.toLowerCase(), domain });
+  }
+
+  findLocalByEmail(email: string): Promise<AccountRecord | null> {
+    return this.collection.findOne({ emailLower: email.toLowerCase(), domain: null });
+  }
+
+  async findLocalByUsernames(usernames: readonly string[]): Promise<AccountRecord[]> {
+    if (usernames.length === 0) return [];
+    return this.collection.find({ usernameLower: { $in: usernames.map((u) => u.toLowerCase()) }, domain: null }).toArray();
+  }
+
+  async update(id: string, set: Partial<AccountRecord>): Promise<AccountRecord | null> {
+    const updated = await this.collection.findOneAndUpdate({ _id: id }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' });
+    await this.cache.drop(id);
+    return updated;
+  }
+
+  async increment(id: string, counter: AccountCounter, by: number, extra: Partial<AccountRecord> = {}): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $inc: { [counter]: by }, ...(Object.keys(extra).length ? { $set: extra } : {}) });
+    await this.cache.drop(id);
+  }
+
+  /** Accounts in id order, newest first, optionally filtered; for admin lists and the CLI. */
+  list(filter: Filter<AccountRecord> = {}, limit = 1000): Promise<AccountRecord[]> {
+    return this.collection.find(filter).sort({ _id: -1 }).limit(limit).toArray();
+  }
+
+  /** Accounts whose search prefixes include every given prefix. */
+  search(prefixes: string[], options: { localOnly: boolean; limit: number; offset: number }): Promise<AccountRecord[]> {
+    const filter: Filter<AccountRecord> = { searchPrefixes: { $all: prefixes }, suspended: false };
+    if (options.localOnly) filter.domain = null;
+    return this.collection.find(filter).sort({ followersCount: -1, _id: 1 }).skip(options.offset).limit(options.limit).toArray();
+  }
+
+  count(filter: Filter<AccountRecord> = {}): Promise<number> {
+    return this.collection.countDocuments(filter);
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import qs from 'qs';
+import formbody from '@fastify/formbody';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import type { Services } from './services.ts';
+import type { RouteDeps } from './shared/route-types.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { installValidators } from './plugins/validation.ts';
+import { authPlugin, type TokenAuthenticator } from './plugins/auth.ts';
+import { accountsRoutes } from './accounts/accounts.routes.ts';
+import { followsRoutes } from './follows/follows.routes.ts';
+import { oauthRoutes } from './oauth/oauth.routes.ts';
+import { registrationRoutes } from './accounts/registration.routes.ts';
+import { invitesRoutes } from './invites/invites.routes.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { statusesRoutes } from './statuses/statuses.routes.ts';
+import { statusInteractionsRoutes } from './statuses/status-interactions.routes.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { staticRoutes } from './static/static.routes.ts';
+import { instanceRoutes } from './instance/instance.routes.ts';
+import { searchRoutes } from './search/search.routes.ts';
+import { streamingRoutes } from './streaming/streaming.routes.ts';
+import { timelinesRoutes } from './timelines/timelines.routes.ts';
+import { notificationsRoutes } from './notifications/notifications.routes.ts';
+import { markersRoutes } from './notifications/markers.routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  authenticator: TokenAuthenticator;
+  /** Rate-limit counters live here, so every process of an instance shares them. */
+  redis: Redis;
+  /** Tests pass false to keep their output quiet. */
+  logger?: boolean;
+}
+
+// Mastodon clients send arrays as `id[]=1&id[]=2` and nested fields as `fields_attributes[0][name]=…`.
+const parseQuery = (text: string) => qs.parse(text, { arrayLimit: 100, depth: 3, parameterLimit: 200 });
+
+/** The Fastify instance of one Kith server, without listen() (tests use it too). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: deps.logger === false ? false : { level: config.logLevel },
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 60_000,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    routerOptions: { querystringParser: parseQuery, ignoreTrailingSlash: true },
+  });
+
+  installValidators(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    // API responses are JSON; the few HTML pages (sign-in, consent) need forms only.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(cors, {
+    // Bearer tokens, never cookies, authorize cross-origin API calls, so any origin may call the API.
+    origin: '*',
+    credentials: false,
+    exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'],
+  });
+  await app.register(formbody, { parser: parseQuery });
+  await app.register(rateLimit, {
+    global: true,
+    redis: deps.redis,
+    nameSpace: 'ratelimit:',
+    timeWindow: '5 minutes',
+    // Writes are limited per token (or address); reads are not.
+    max: (request) => (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' ? 1_000_000 : config.writeRateLimit),
+    keyGenerator: (request) => request.headers.authorization ?? request.ip,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: `Too many requests; try again in ${context.after}` }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `Kith (${config.instanceName})`, version: '0.1.0', description: 'The Mastodon client API and Kith intranet API of one Kith instance.' },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(authPlugin, { authenticator: deps.authenticator });
+
+  const routeDeps: RouteDeps = { config, services: deps.services };
+  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes]) {
+    await app.register(routes, routeDeps);
+  }
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

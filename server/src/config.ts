@@ -1,0 +1,98 @@
+// The only reader of process.env. Validates at boot and fails with a message naming the variable.
+
+export type RegistrationMode = 'closed' | 'invite' | 'open';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** The host (with port) other instances and WebFinger use for this instance, from publicUrl. */
+  domain: string;
+  instanceName: string;
+  mongodbUrl: string;
+  /** One database per instance, so several instances can share one MongoDB server. */
+  mongodbDatabase: string;
+  redisUrl: string;
+  /** One key prefix per instance, so several instances can share one Redis server. */
+  redisPrefix: string;
+  logLevel: LogLevel;
+  registrationMode: RegistrationMode;
+  /** Whether the server processes background jobs itself (off for API-only processes). */
+  runJobs: boolean;
+  /** Writes (POST, PUT, PATCH, DELETE) one token or address may make per 5 minutes. */
+  writeRateLimit: number;
+  /** Sign-in, token and sign-up requests one address may make per 5 minutes. */
+  authRateLimit: number;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const REGISTRATION_MODES: RegistrationMode[] = ['closed', 'invite', 'open'];
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  }
+  return value as T;
+}
+
+function port(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number 0-65535 (got "${value}")`);
+  return n;
+}
+
+function positiveInteger(name: string, value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new ConfigError(`${name} must be a positive whole number (got "${value}")`);
+  return Number(value);
+}
+
+function url(name: string, value: string, protocols: string[]): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (got "${value}")`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got "${value}")`);
+  }
+  return parsed;
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const portNumber = port('PORT', env.PORT ?? '3000');
+  const host = env.HOST ?? '127.0.0.1';
+  const publicUrl = url('PUBLIC_URL', env.PUBLIC_URL ?? `http://127.0.0.1:${portNumber}`, ['http:', 'https:']);
+  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    throw new ConfigError(`PUBLIC_URL must be an origin without a path (got "${env.PUBLIC_URL}")`);
+  }
+  const instanceName = env.INSTANCE_NAME ?? 'kith';
+  if (!/^[a-z0-9][a-z0-9_-]{0,29}$/i.test(instanceName)) {
+    throw new ConfigError(`INSTANCE_NAME must be 1-30 letters, digits, "-" or "_" (got "${instanceName}")`);
+  }
+  if (!env.MONGODB_URL) throw new ConfigError('MONGODB_URL is not set (npm start sets it for the zero-config stand-in)');
+  url('MONGODB_URL', env.MONGODB_URL, ['mongodb:', 'mongodb+srv:']);
+  if (!env.REDIS_URL) throw new ConfigError('REDIS_URL is not set (npm start sets it for the zero-config Redis)');
+  url('REDIS_URL', env.REDIS_URL, ['redis:', 'rediss:']);
+  const slug = instanceName.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return {
+    port: portNumber,
+    host,
+    publicUrl: publicUrl.origin,
+    domain: publicUrl.host,
+    instanceName,
+    mongodbUrl: env.MONGODB_URL,
+    mongodbDatabase: env.MONGODB_DATABASE ?? `kith_${slug}`,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX ?? `kith:${slug}:`,
+    logLevel: oneOf('LOG_LEVEL', env.LOG_LEVEL ?? 'info', LOG_LEVELS),
+    registrationMode: oneOf('REGISTRATION_MODE', env.REGISTRATION_MODE ?? 'invite', REGISTRATION_MODES),
+    runJobs: (env.RUN_JOBS ?? 'true') !== 'false',
+    writeRateLimit: positiveInteger('WRITE_RATE_LIMIT', env.WRITE_RATE_LIMIT ?? '300'),
+    authRateLimit: positiveInteger('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT ?? '30'),
+  };
+}

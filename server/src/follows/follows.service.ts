@@ -1,0 +1,207 @@
+import type { Redis } from 'ioredis';
+import type { EventBus } from '../events/event-bus.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { AccountRecord } from '../accounts/accounts.store.ts';
+import { Forbidden, NotFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { Page } from '../shared/pagination.ts';
+import type { FollowRecord, FollowsStore } from './follows.store.ts';
+
+export interface Relationship {
+  id: string;
+  following: boolean;
+  showingReblogs: boolean;
+  notifying: boolean;
+  followedBy: boolean;
+  requested: boolean;
+  requestedBy: boolean;
+}
+
+export interface FollowOptions {
+  reblogs?: boolean;
+  notify?: boolean;
+}
+
+// The followers of an account as a Redis set: fan-out and visibility checks read it on every post.
+// It is dropped on every change and rebuilt from MongoDB on the next read; the TTL bounds how long a
+// rebuild racing a change could keep a stale member.
+const FOLLOWERS_TTL_SECONDS = 600;
+const followersKey = (accountId: string) => `followers:${accountId}`;
+// An empty set cannot exist in Redis; this member marks "loaded, no followers".
+const LOADED_MARK = '-';
+
+/** Follows between accounts, follow requests for locked accounts, and relationships. */
+export class FollowsService {
+  private readonly store: FollowsStore;
+  private readonly accounts: AccountsService;
+  private readonly redis: Redis;
+  private readonly events: EventBus;
+
+  constructor(store: FollowsStore, accounts: AccountsService, redis: Redis, events: EventBus) {
+    this.store = store;
+    this.accounts = accounts;
+    this.redis = redis;
+    this.events = events;
+  }
+
+  /**
+   * Follows `targetId`, or asks to when the target is locked. Following again updates the options.
+   * Returns the relationship afterwards.
+   */
+  async follow(followerId: string, targetId: string, options: FollowOptions = {}): Promise<Relationship> {
+    if (followerId === targetId) throw new Forbidden('You cannot follow yourself');
+    const target = await this.visibleTarget(targetId);
+    const existing = await this.store.findFollow(followerId, targetId);
+    if (existing) {
+      const set: Partial<Pick<FollowRecord, 'showReblogs' | 'notify'>> = {};
+      if (options.reblogs !== undefined) set.showReblogs = options.reblogs;
+      if (options.notify !== undefined) set.notify = options.notify;
+      if (Object.keys(set).length) await this.store.updateFollowOptions(followerId, targetId, set);
+      return this.relationship(followerId, targetId);
+    }
+    const record: FollowRecord = {
+      _id: newId(),
+      followerId,
+      targetId,
+      showReblogs: options.reblogs ?? true,
+      notify: options.notify ?? false,
+      createdAt: new Date(),
+    };
+    if (target.locked) {
+      if (await this.store.insertRequest(record)) {
+        await this.events.emit('follow.created', { followerId, targetId, pending: true });
+      }
+    } else if (await this.store.insertFollow(record)) {
+      await this.counted(followerId, targetId, +1);
+      await this.events.emit('follow.created', { followerId, targetId, pending: false });
+    }
+    return this.relationship(followerId, targetId);
+  }
+
+  /** Stops following, or withdraws a pending request. */
+  async unfollow(followerId: string, targetId: string): Promise<Relationship> {
+    await this.accounts.get(targetId);
+    if (await this.store.deleteFollow(followerId, targetId)) {
+      await this.counted(followerId, targetId, -1);
+      await this.events.emit('follow.removed', { followerId, targetId });
+    }
+    await this.store.deleteRequest(followerId, targetId);
+    return this.relationship(followerId, targetId);
+  }
+
+  /** Approves a pending request to follow `targetId` (the locked account) from `requesterId`. */
+  async authorize(targetId: string, requesterId: string): Promise<Relationship> {
+    const request = await this.store.findRequest(requesterId, targetId);
+    if (!request) throw new NotFound();
+    if (await this.store.insertFollow({ ...request, _id: newId(), createdAt: new Date() })) {
+      await this.counted(requesterId, targetId, +1);
+      await this.events.emit('follow.accepted', { followerId: requesterId, targetId });
+    }
+    await this.store.deleteRequest(requesterId, targetId);
+    return this.relationship(targetId, requesterId);
+  }
+
+  /** Declines a pending request to follow `targetId` from `requesterId`. */
+  async reject(targetId: string, requesterId: string): Promise<Relationship> {
+    if (!(await this.store.deleteRequest(requesterId, targetId))) throw new NotFound();
+    await this.events.emit('follow.removed', { followerId: requesterId, targetId });
+    return this.relationship(targetId, requesterId);
+  }
+
+  /** Whether `followerId` follows `targetId` (served from the Redis followers set). */
+  async isFollowing(followerId: string, targetId: string): Promise<boolean> {
+    await this.loadFollowers(targetId);
+    return (await this.redis.sismember(followersKey(targetId), followerId)) === 1;
+  }
+
+  /** Everyone who follows `targetId` (served from the Redis followers set). */
+  async followerIds(targetId: string): Promise<string[]> {
+    await this.loadFollowers(targetId);
+    return (await this.redis.smembers(followersKey(targetId))).filter((id) => id !== LOADED_MARK);
+  }
+
+  /** Everyone `followerId` follows. */
+  followingIds(followerId: string): Promise<string[]> {
+    return this.store.followingIds(followerId);
+  }
+
+  /** How many requests wait for this account's approval. */
+  pendingRequestCount(accountId: string): Promise<number> {
+    return this.store.countRequests(accountId);
+  }
+
+  /** The viewer's relationships with each account, in the order asked. */
+  async relationships(viewerId: string, ids: string[]): Promise<Relationship[]> {
+    const { following, followedBy, requested, requestedBy } = await this.store.between(viewerId, ids);
+    const followingById = new Map(following.map((f) => [f.targetId, f]));
+    const followedBySet = new Set(followedBy.map((f) => f.followerId));
+    const requestedSet = new Set(requested.map((f) => f.targetId));
+    const requestedBySet = new Set(requestedBy.map((f) => f.followerId));
+    return ids.map((id) => {
+      const follow = followingById.get(id);
+      return {
+        id,
+        following: follow !== undefined,
+        showingReblogs: follow?.showReblogs ?? false,
+        notifying: follow?.notify ?? false,
+        followedBy: followedBySet.has(id),
+        requested: requestedSet.has(id),
+        requestedBy: requestedBySet.has(id),
+      };
+    });
+  }
+
+  /** The viewer's relationship with one account. */
+  async relationship(viewerId: string, otherId: string): Promise<Relationship> {
+    return (await this.relationships(viewerId, [otherId]))[0]!;
+  }
+
+  /** One page of an account's followers: the accounts, and the follow ids to page by. */
+  followersPage(accountId: string, page: Page): Promise<{ accounts: AccountRecord[]; pageIds: string[] }> {
+    return this.accountsPage('follows', { targetId: accountId }, 'followerId', page);
+  }
+
+  /** One page of the accounts an account follows. */
+  followingPage(accountId: string, page: Page): Promise<{ accounts: AccountRecord[]; pageIds: string[] }> {
+    return this.accountsPage('follows', { followerId: accountId }, 'targetId', page);
+  }
+
+  /** One page of the accounts asking to follow `accountId`. */
+  requestsPage(accountId: string, page: Page): Promise<{ accounts: AccountRecord[]; pageIds: string[] }> {
+    return this.accountsPage('requests', { targetId: accountId }, 'followerId', page);
+  }
+
+  private async accountsPage(
+    collection: 'follows' | 'requests',
+    side: { targetId: string } | { followerId: string },
+    pick: 'followerId' | 'targetId',
+    page: Page,
+  ): Promise<{ accounts: AccountRecord[]; pageIds: string[] }> {
+    const rows = await this.store.page(collection, side, page);
+    const accounts = await this.accounts.getMany(rows.map((r) => r[pick]));
+    const byId = new Map(accounts.map((a) => [a._id, a]));
+    const kept = rows.filter((r) => byId.has(r[pick]) && !byId.get(r[pick])!.suspended);
+    return { accounts: kept.map((r) => byId.get(r[pick])!), pageIds: kept.map((r) => r._id) };
+  }
+
+  private async visibleTarget(targetId: string): Promise<AccountRecord> {
+    const target = await this.accounts.find(targetId);
+    if (!target || target.suspended) throw new NotFound();
+    return target;
+  }
+
+  private async counted(followerId: string, targetId: string, by: 1 | -1): Promise<void> {
+    await Promise.all([
+      this.accounts.count(followerId, 'followingCount', by),
+      this.accounts.count(targetId, 'followersCount', by),
+      this.redis.del(followersKey(targetId)),
+    ]);
+  }
+
+  private async loadFollowers(targetId: string): Promise<void> {
+    const key = followersKey(targetId);
+    if (await this.redis.exists(key)) return;
+    const ids = await this.store.followerIds(targetId);
+    await this.redis.multi().sadd(key, LOADED_MARK, ...ids).expire(key, FOLLOWERS_TTL_SECONDS).exec();
+  }
+}

@@ -1,0 +1,93 @@
+import type { Config } from '../config.ts';
+import type { AccountRecord } from '../accounts/accounts.store.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+
+/** Figures about this instance that cost a query; cached briefly (clients ask at every start). */
+export interface InstanceStats {
+  userCount: number;
+  statusCount: number;
+  domainCount: number;
+}
+
+/** What the instance endpoints show: configuration, figures and whom to contact. */
+export interface InstanceInfo {
+  config: Config;
+  stats: InstanceStats;
+  /** The first admin (oldest admin account), Mastodon's contact account. */
+  contact: AccountRecord | null;
+}
+
+/** Mastodon's /api/v1/preferences, from an account's posting defaults. */
+export interface Preferences {
+  'posting:default:visibility': AccountRecord['defaultVisibility'];
+  'posting:default:sensitive': boolean;
+  'posting:default:language': string | null;
+  'reading:expand:media': 'default' | 'show_all' | 'hide_all';
+  'reading:expand:spoilers': boolean;
+  'reading:autoplay:gifs': boolean;
+}
+
+// Long enough that a burst of clients starting costs one set of counting queries, short enough
+// that the figures stay current; the MongoDB stand-in counts by scanning.
+const CACHE_MS = 60_000;
+// One read of the local accounts answers the contact and the status count; an intranet instance has
+// far fewer accounts than this (beyond it, the oldest accounts are left out of both).
+const LISTED_ACCOUNTS = 20_000;
+
+/** This instance's public description, figures and per-account reading/posting preferences. */
+export class InstanceService {
+  private readonly config: Config;
+  private readonly accounts: AccountsService;
+  private cached: { at: number; info: Promise<Omit<InstanceInfo, 'config'>> } | null = null;
+
+  constructor(config: Config, accounts: AccountsService) {
+    this.config = config;
+    this.accounts = accounts;
+  }
+
+  /** The instance's configuration, figures and contact account (figures cached for a minute). */
+  async info(now = Date.now()): Promise<InstanceInfo> {
+    if (!this.cached || now - this.cached.at > CACHE_MS) {
+      const info = this.load();
+      this.cached = { at: now, info };
+      // A failed load must not be served from the cache for a minute.
+      info.catch(() => {
+        if (this.cached?.info === info) this.cached = null;
+      });
+    }
+    return { config: this.config, ...(await this.cached.info) };
+  }
+
+  /** Forgets the cached figures (after an admin change, and in tests). */
+  invalidate(): void {
+    this.cached = null;
+  }
+
+  /** An account's preferences as Mastodon reports them; reading preferences are the defaults until Kith stores them. */
+  preferences(account: AccountRecord): Preferences {
+    return {
+      'posting:default:visibility': account.defaultVisibility,
+      'posting:default:sensitive': account.defaultSensitive,
+      'posting:default:language': account.defaultLanguage,
+      'reading:expand:media': 'default',
+      'reading:expand:spoilers': false,
+      'reading:autoplay:gifs': false,
+    };
+  }
+
+  private async load(): Promise<Omit<InstanceInfo, 'config'>> {
+    const [userCount, locals] = await Promise.all([this.accounts.countLocal(), this.accounts.listLocal(LISTED_ACCOUNTS)]);
+    // listLocal is newest first: the last admin in it is the oldest one, the instance's founder.
+    const admins = locals.filter((a) => a.role === 'admin' && !a.suspended);
+    return {
+      stats: {
+        userCount,
+        // Mastodon's status_count: the sum of local accounts' status counters (boosts in, direct messages out).
+        statusCount: locals.reduce((sum, a) => sum + a.statusesCount, 0),
+        // Peers arrive with federation; until then this instance knows no other domain.
+        domainCount: 0,
+      },
+      contact: admins[admins.length - 1] ?? null,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { Forbidden, Unauthorized } from '../shared/errors.ts';
+import type { AccountRecord } from '../accounts/accounts.store.ts';
+
+/** Who is calling: an account's token, or an app's client-credentials token (account null). */
+export interface AuthContext {
+  tokenId: string;
+  account: AccountRecord | null;
+  appId: string | null;
+  scopes: string[];
+}
+
+/** Resolves a bearer token to its caller; implemented by the oauth domain. */
+export interface TokenAuthenticator {
+  authenticate(bearerToken: string): Promise<AuthContext | null>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+// Mastodon's legacy "follow" scope covers these granular scopes.
+const FOLLOW_SCOPES = new Set(['read:follows', 'write:follows', 'read:blocks', 'write:blocks', 'read:mutes', 'write:mutes']);
+
+/** Whether the granted scopes include `required` ("read" covers "read:statuses", and so on). */
+export function hasScope(granted: readonly string[], required: string): boolean {
+  if (granted.includes(required)) return true;
+  const parts = required.split(':');
+  for (let i = parts.length - 1; i > 0; i--) {
+    if (granted.includes(parts.slice(0, i).join(':'))) return true;
+  }
+  return FOLLOW_SCOPES.has(required) && granted.includes('follow');
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1]! : null;
+  }
+  // Browsers cannot set headers on WebSocket upgrades; Mastodon accepts the token as a query parameter there.
+  const query = request.query as Record<string, unknown> | undefined;
+  return typeof query?.access_token === 'string' ? query.access_token : null;
+}
+
+/** Reads the bearer token on every request into request.auth (null when absent). */
+export const authPlugin = fp<{ authenticator: TokenAuthenticator }>(async (app: FastifyInstance, { authenticator }) => {
+  app.decorateRequest('auth', null);
+  app.addHook('preHandler', async (request) => {
+    const token = bearerToken(request);
+    if (token === null) return;
+    const auth = await authenticator.authenticate(token);
+    if (!auth) throw new Unauthorized();
+    if (auth.account?.suspended) throw new Forbidden('Your login is currently disabled');
+    request.auth = auth;
+  });
+});
+
+/** A preHandler that demands a token with `scope`, and by default a user (not an app-only token). */
+export function requireScope(scope: string, options: { user?: boolean } = {}): preHandlerAsyncHookHandler {
+  const needsUser = options.user ?? true;
+  return async (request) => {
+    const auth = request.auth;
+    if (!auth) throw new Unauthorized('The access token is invalid');
+    if (!hasScope(auth.scopes, scope)) throw new Forbidden('This action is outside the authorized scopes');
+    if (needsUser && !auth.account) throw new Unauthorized('This method requires an authenticated user');
+  };
+}
+
+/** A preHandler for routes anyone may call, that check `scope` when a token is given. */
+export function optionalScope(scope: string): preHandlerAsyncHookHandler {
+  return async (request) => {
+    const auth = request.auth;
+    if (auth && !hasScope(auth.scopes, scope)) throw new Forbidden('This action is outside the authorized scopes');
+  };
+}
+
+/** The calling account; only valid after requireScope(…, { user: true }). */
+export function currentAccount(request: FastifyRequest): AccountRecord {
+  const account = request.auth?.account;
+  if (!account) throw new Unauthorized('This method requires an authenticated user');
+  return account;
+}

@@ -1,0 +1,159 @@
+import type { Db } from 'mongodb';
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.ts';
+import { EventBus } from './events/event-bus.ts';
+import { AccountsStore } from './accounts/accounts.store.ts';
+import { AccountsService } from './accounts/accounts.service.ts';
+import { FollowsStore } from './follows/follows.store.ts';
+import { FollowsService } from './follows/follows.service.ts';
+import { OAuthStore } from './oauth/oauth.store.ts';
+import { OAuthService } from './oauth/oauth.service.ts';
+import { InvitesStore } from './invites/invites.store.ts';
+import { InvitesService } from './invites/invites.service.ts';
+import { RegistrationService } from './invites/registration.service.ts';
+import { AdminAccountsView } from './admin/admin.store.ts';
+import { AdminService } from './admin/admin.service.ts';
+import { StatusesStore } from './statuses/statuses.store.ts';
+import { StatusRelationsStore } from './statuses/status-relations.store.ts';
+import { StatusesService } from './statuses/statuses.service.ts';
+import { StatusInteractionsService } from './statuses/status-interactions.service.ts';
+import { cachedApplicationLookup } from './statuses/status-applications.ts';
+import { HealthService } from './health/health.service.ts';
+import { InstanceService } from './instance/instance.service.ts';
+import { HashtagsStore } from './search/hashtags.store.ts';
+import { HashtagsService } from './search/hashtags.service.ts';
+import { StatusSearchStore } from './search/status-search.store.ts';
+import { SearchService } from './search/search.service.ts';
+import { registerSearchHandlers } from './search/search.handlers.ts';
+import { StreamPublisher } from './streaming/publisher.ts';
+import { StreamingService } from './streaming/streaming.service.ts';
+import { registerStreamingHandlers } from './streaming/streaming.handlers.ts';
+import { FeedStore } from './timelines/feed-store.ts';
+import { TimelinesService } from './timelines/timelines.service.ts';
+import { registerTimelineHandlers } from './timelines/timelines.handlers.ts';
+import { NotificationsStore } from './notifications/notifications.store.ts';
+import { NotificationsService } from './notifications/notifications.service.ts';
+import { registerNotificationHandlers } from './notifications/notifications.handlers.ts';
+import { MarkersStore } from './notifications/markers.store.ts';
+import { MarkersService } from './notifications/markers.service.ts';
+
+/** Connections the services run on; created by main.ts (or the test harness, or the CLI). */
+export interface Infra {
+  config: Config;
+  db: Db;
+  /** Key-prefixed connection for this instance's keys. */
+  redis: Redis;
+  /** Unprefixed connection for BullMQ and pub/sub, which namespace keys themselves. */
+  redisConnection: Redis;
+  log: FastifyBaseLogger;
+}
+
+export interface Services {
+  events: EventBus;
+  accounts: AccountsService;
+  follows: FollowsService;
+  oauth: OAuthService;
+  invites: InvitesService;
+  registration: RegistrationService;
+  admin: AdminService;
+  statuses: StatusesService;
+  statusInteractions: StatusInteractionsService;
+  health: HealthService;
+  instance: InstanceService;
+  hashtags: HashtagsService;
+  search: SearchService;
+  streaming: StreamingService;
+  timelines: TimelinesService;
+  notifications: NotificationsService;
+  markers: MarkersService;
+}
+
+interface Indexed {
+  ensureIndexes(): Promise<void>;
+}
+
+/** Every service, wired together, and a way to create their indexes; starts no worker. */
+export interface Composition {
+  services: Services;
+  ensureIndexes(): Promise<void>;
+}
+
+/** Builds every service and registers their event handlers. */
+export function createServices(infra: Infra): Composition {
+  const { config, db, redis, redisConnection, log } = infra;
+  const events = new EventBus(redisConnection, `${config.redisPrefix}bull`, log);
+  const stores: Indexed[] = [];
+  const indexed = <T extends Indexed>(store: T): T => (stores.push(store), store);
+
+  // Services in dependency order; a service gets the services it calls, never another domain's store.
+  const accounts = new AccountsService(indexed(new AccountsStore(db, redis)), events);
+  const follows = new FollowsService(indexed(new FollowsStore(db)), accounts, redis, events);
+  const oauth = new OAuthService(indexed(new OAuthStore(db)), accounts, redis);
+  const invites = new InvitesService(indexed(new InvitesStore(db)));
+  const registration = new RegistrationService(config.registrationMode, accounts, invites, oauth);
+  const admin = new AdminService(indexed(new AdminAccountsView(db)), accounts);
+  const statusesStore = indexed(new StatusesStore(db, redis));
+  const statusRelations = indexed(new StatusRelationsStore(db));
+  const statuses = new StatusesService({
+    store: statusesStore,
+    relations: statusRelations,
+    accounts,
+    follows,
+    events,
+    redis,
+    origin: { publicUrl: config.publicUrl, domain: config.domain },
+    applications: cachedApplicationLookup((id) => oauth.getApp(id)),
+  });
+  const statusInteractions = new StatusInteractionsService({ statuses, store: statusesStore, relations: statusRelations, accounts, events });
+
+  const health = new HealthService(db, [redis, redisConnection]);
+  const instance = new InstanceService(config, accounts);
+  const hashtags = new HashtagsService(indexed(new HashtagsStore(db, redis)));
+  const search = new SearchService({
+    accounts, follows, statuses, hashtags, statusSearch: new StatusSearchStore(db), domain: config.domain, publicUrl: config.publicUrl,
+  });
+  const notifications = new NotificationsService({
+    store: indexed(new NotificationsStore(db)), accounts, statuses, events, redis, origin: { publicUrl: config.publicUrl, domain: config.domain },
+  });
+  const markers = new MarkersService(indexed(new MarkersStore(db)));
+  const streaming = new StreamingService({
+    publisher: new StreamPublisher(redisConnection, config.redisPrefix), statuses, redis: redisConnection, redisPrefix: config.redisPrefix, log,
+    renderNotification: (notificationId, accountId) => notifications.render(notificationId, accountId),
+  });
+  const timelines = new TimelinesService({ feeds: new FeedStore(redis), statuses, follows, accounts, streams: streaming, log });
+
+  // Side effects of domain events are registered here, after every service exists.
+  registerSearchHandlers(events, statuses, hashtags);
+  registerStreamingHandlers(events, streaming);
+  registerTimelineHandlers(events, timelines);
+  registerNotificationHandlers(events, { notifications, statuses, statusInteractions, accounts });
+  events.on('status.deleted', 'statuses.remove-boosts', ({ statusId }) => statuses.removeBoostsOf(statusId));
+
+  const services: Services = {
+    events,
+    accounts,
+    follows,
+    oauth,
+    invites,
+    registration,
+    admin,
+    statuses,
+    statusInteractions,
+    health,
+    instance,
+    hashtags,
+    search,
+    streaming,
+    timelines,
+    notifications,
+    markers,
+  };
+
+  return {
+    services,
+    async ensureIndexes() {
+      for (const store of stores) await store.ensureIndexes();
+    },
+  };
+}

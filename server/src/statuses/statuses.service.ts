@@ -1,0 +1,375 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { EventBus } from '../events/event-bus.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { AccountRecord, Visibility } from '../accounts/accounts.store.ts';
+import type { Origin } from '../accounts/accounts.serialize.ts';
+import { Conflict, Invalid, NotFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { Page } from '../shared/pagination.ts';
+import { composeText, normalizeLanguage, STATUS_LIMITS } from './status-compose.ts';
+import type { StatusEditRecord, StatusRecord } from './status-record.ts';
+import type { StatusRelationsStore } from './status-relations.store.ts';
+import { visibleFlags, type FollowLookup, type Viewer } from './status-visibility.ts';
+import { StatusSerializer, type ApplicationLookup, type StatusEntity } from './statuses.serialize.ts';
+import type { StatusQuery, StatusesStore } from './statuses.store.ts';
+
+/** What a client sends to post a status. */
+export interface NewStatus {
+  text: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  /** Defaults to the author's default visibility. */
+  visibility?: Visibility;
+  language?: string | null;
+  inReplyToId?: string | null;
+}
+
+/** What an edit may change (visibility and the thread cannot change, as in Mastodon). */
+export interface StatusChange {
+  text: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  language?: string | null;
+}
+
+export interface StatusesDeps {
+  store: StatusesStore;
+  relations: StatusRelationsStore;
+  accounts: AccountsService;
+  follows: FollowLookup;
+  events: EventBus;
+  /** Key-prefixed connection (idempotency keys). */
+  redis: Redis;
+  origin: Origin;
+  applications?: ApplicationLookup | null;
+}
+
+// A reply counts on its parent only where everyone who can see the parent's count may see the reply
+// (Mastodon counts public and unlisted replies; Kith adds local ones).
+const countsAsReply = (r: StatusRecord) => r.inReplyToId !== null && (r.visibility === 'public' || r.visibility === 'unlisted' || r.visibility === 'local');
+// Direct messages do not count toward a profile's statuses, as in Mastodon.
+const countsOnProfile = (r: StatusRecord) => r.visibility !== 'direct';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Statuses: posting, reading with the visibility rules, editing, deleting, threads and serialization. */
+export class StatusesService {
+  private readonly store: StatusesStore;
+  private readonly relations: StatusRelationsStore;
+  private readonly accounts: AccountsService;
+  private readonly follows: FollowLookup;
+  private readonly events: EventBus;
+  private readonly redis: Redis;
+  private readonly origin: Origin;
+  private readonly serializer: StatusSerializer;
+
+  constructor(deps: StatusesDeps) {
+    this.store = deps.store;
+    this.relations = deps.relations;
+    this.accounts = deps.accounts;
+    this.follows = deps.follows;
+    this.events = deps.events;
+    this.redis = deps.redis;
+    this.origin = deps.origin;
+    this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null);
+  }
+
+  /**
+   * Posts a status. With an idempotency key, the same key from the same account within an hour
+   * returns the status the first request created, even when both requests run at once.
+   * Throws Invalid (422) for broken rules, NotFound when the replied-to status is not visible, and
+   * Conflict when the request holding the same key neither finishes nor gives up within 10 s.
+   */
+  async create(author: AccountRecord, input: NewStatus, options: { idempotencyKey?: string | null; applicationId?: string | null } = {}): Promise<StatusRecord> {
+    if (!options.idempotencyKey) return this.insertNew(author, newId(), input, options.applicationId ?? null);
+    const key = `idempotency:status:${author._id}:${createHash('sha256').update(options.idempotencyKey).digest('hex')}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = newId();
+      if (await this.redis.set(key, id, 'EX', STATUS_LIMITS.idempotencySeconds, 'NX')) {
+        try {
+          return await this.insertNew(author, id, input, options.applicationId ?? null);
+        } catch (error) {
+          // A failed attempt must not block a corrected retry with the same key.
+          if ((await this.redis.get(key)) === id) await this.redis.del(key);
+          throw error;
+        }
+      }
+      const existing = await this.awaitIdempotent(key);
+      if (existing === 'stuck') break;
+      if (existing) return existing;
+    }
+    throw new Conflict('Idempotency-Key is in use by a request that did not finish');
+  }
+
+  /** The status if the viewer may see it; NotFound otherwise (never Forbidden: existence must not leak). */
+  async get(id: string, viewer: Viewer): Promise<StatusRecord> {
+    const [record] = await this.getVisible([id], viewer);
+    if (!record) throw new NotFound();
+    return record;
+  }
+
+  /** Live statuses by id in the order asked, raw (no visibility check), skipping unknown and deleted ones. */
+  async getMany(ids: readonly string[]): Promise<StatusRecord[]> {
+    const found = await this.store.getMany(ids);
+    return ids.map((id) => found.get(id)).filter((r): r is StatusRecord => r !== undefined && r.deletedAt === null);
+  }
+
+  /** Records by id, tombstones included (for consumers of status.deleted that need the old record). */
+  async getIncludingDeleted(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
+    return this.store.getMany(ids);
+  }
+
+  /** The statuses with these ids that the viewer may see, in the order asked. */
+  async getVisible(ids: readonly string[], viewer: Viewer): Promise<StatusRecord[]> {
+    return this.filterVisible(await this.getMany(ids), viewer);
+  }
+
+  /** The records the viewer may see, in order (boosts need their original visible too). */
+  async filterVisible(records: readonly StatusRecord[], viewer: Viewer): Promise<StatusRecord[]> {
+    if (records.length === 0) return [];
+    const originalIds = records.map((r) => r.reblogOfId).filter((id): id is string => id !== null);
+    const originals = originalIds.length > 0 ? await this.store.getMany(originalIds) : new Map<string, StatusRecord>();
+    const flags = await visibleFlags(records, viewer, originals, this.follows);
+    return records.filter((_, i) => flags[i]);
+  }
+
+  /** Whether the viewer may see the status. */
+  async canView(record: StatusRecord, viewer: Viewer): Promise<boolean> {
+    return (await this.filterVisible([record], viewer)).length === 1;
+  }
+
+  /**
+   * Edits the author's own status; every earlier version stays in status_edits. Mentions added by the
+   * edit are added; earlier mentions are kept, so an edit never takes a status away from someone.
+   */
+  async edit(author: AccountRecord, id: string, change: StatusChange): Promise<StatusRecord> {
+    const current = await this.store.get(id);
+    if (!current || current.deletedAt || current.accountId !== author._id) throw new NotFound();
+    if (current.reblogOfId) throw new Invalid('Validation failed: A boost cannot be edited');
+    const composed = await composeText(change.text, change.spoilerText ?? '', this.accounts, this.origin);
+    const sensitive = (change.sensitive ?? current.sensitive) || composed.spoilerText !== '';
+    const language = change.language === undefined ? current.language : (normalizeLanguage(change.language) ?? current.language);
+    if (composed.text === current.text && composed.spoilerText === current.spoilerText && sensitive === current.sensitive && language === current.language) {
+      return current;
+    }
+    const now = new Date();
+    const versions = await this.store.listEdits(id);
+    // Mastodon stores the original as the first version when a status is first edited.
+    if (versions.length === 0) await this.store.insertEdit(this.version(current, current.createdAt));
+    const mentionIds = [...new Set([...composed.mentionIds, ...current.mentionIds])];
+    const updated = await this.store.update(
+      id,
+      { $set: { text: composed.text, contentHtml: composed.contentHtml, spoilerText: composed.spoilerText, sensitive, language, mentionIds, tags: composed.tags, searchTerms: composed.searchTerms, editedAt: now } },
+      { deletedAt: null, accountId: author._id },
+    );
+    if (!updated) throw new NotFound();
+    await this.store.insertEdit(this.version(updated, now));
+    await this.events.emit('status.updated', { statusId: id });
+    return updated;
+  }
+
+  /**
+   * Deletes the author's own status (or boost), keeping a tombstone. Returns the deleted record, text
+   * included, so clients can "delete & redraft". Another account's status answers NotFound, as in Mastodon.
+   */
+  async delete(author: AccountRecord, id: string): Promise<StatusRecord> {
+    const record = await this.store.get(id);
+    if (!record || record.deletedAt || record.accountId !== author._id) throw new NotFound();
+    const deleted = await this.tombstone(record);
+    if (!deleted) throw new NotFound();
+    return deleted;
+  }
+
+  /**
+   * Marks a status deleted and undoes what it counted (profile, parent's replies, original's boosts,
+   * the author's pin and boost marker), then emits status.deleted. Null if it was already deleted.
+   */
+  async tombstone(record: StatusRecord): Promise<StatusRecord | null> {
+    const deleted = await this.store.update(record._id, { $set: { deletedAt: new Date() } }, { deletedAt: null });
+    if (!deleted) return null;
+    const undo: Promise<unknown>[] = [this.relations.removeForStatus('pins', deleted._id)];
+    if (countsOnProfile(deleted)) undo.push(this.accounts.count(deleted.accountId, 'statusesCount', -1));
+    if (countsAsReply(deleted)) undo.push(this.store.incrementCounter(deleted.inReplyToId!, 'repliesCount', -1));
+    if (deleted.reblogOfId) {
+      undo.push(this.store.incrementCounter(deleted.reblogOfId, 'reblogsCount', -1));
+      undo.push(this.relations.remove('reblogs', deleted.accountId, deleted.reblogOfId));
+    }
+    await Promise.all(undo);
+    await this.events.emit('status.deleted', { statusId: deleted._id });
+    return deleted;
+  }
+
+  /** Deletes the boosts of a deleted status (the status.deleted handler; safe to run twice). */
+  async removeBoostsOf(statusId: string): Promise<void> {
+    const original = await this.store.get(statusId);
+    if (!original?.deletedAt) return;
+    for (const boost of await this.store.findReblogsOf(statusId)) await this.tombstone(boost);
+  }
+
+  /**
+   * The thread around a status, each side filtered for the viewer: ancestors oldest first (at most
+   * 40), descendants in reply-tree order (at most 200, 20 levels deep).
+   */
+  async context(id: string, viewer: Viewer): Promise<{ ancestors: StatusRecord[]; descendants: StatusRecord[] }> {
+    const status = await this.get(id, viewer);
+    const ancestors: StatusRecord[] = [];
+    let parentId = status.inReplyToId;
+    while (parentId && ancestors.length < STATUS_LIMITS.contextAncestors) {
+      const parent = await this.store.get(parentId);
+      if (!parent) break;
+      ancestors.unshift(parent);
+      parentId = parent.inReplyToId;
+    }
+    const children = new Map<string, StatusRecord[]>();
+    let level = [status._id];
+    let total = 0;
+    for (let depth = 0; depth < STATUS_LIMITS.contextDepth && level.length > 0 && total < STATUS_LIMITS.contextDescendants; depth++) {
+      const replies = await this.store.findReplies(level, STATUS_LIMITS.contextDescendants - total);
+      total += replies.length;
+      for (const reply of replies) {
+        const siblings = children.get(reply.inReplyToId!) ?? [];
+        siblings.push(reply);
+        children.set(reply.inReplyToId!, siblings);
+      }
+      level = replies.map((r) => r._id);
+    }
+    const descendants: StatusRecord[] = [];
+    const walk = (parent: string) => {
+      for (const child of children.get(parent) ?? []) {
+        descendants.push(child);
+        walk(child._id);
+      }
+    };
+    walk(status._id);
+    const [visibleAncestors, visibleDescendants] = await Promise.all([this.filterVisible(ancestors, viewer), this.filterVisible(descendants, viewer)]);
+    return { ancestors: visibleAncestors, descendants: visibleDescendants };
+  }
+
+  /** Every version of a visible status, oldest first (one entry when it was never edited). */
+  async history(id: string, viewer: Viewer): Promise<{ status: StatusRecord; author: AccountRecord; versions: StatusEditRecord[] }> {
+    const status = await this.get(id, viewer);
+    const author = await this.accounts.find(status.accountId);
+    if (!author) throw new NotFound();
+    const versions = await this.store.listEdits(id);
+    return { status, author, versions: versions.length > 0 ? versions : [this.version(status, status.createdAt)] };
+  }
+
+  /** The statuses an account pinned that the viewer may see, most recently pinned first. */
+  async listPinned(accountId: string, viewer: Viewer): Promise<StatusRecord[]> {
+    const pins = await this.relations.listByAccount('pins', accountId, STATUS_LIMITS.pins * 2);
+    return this.getVisible(pins.map((p) => p.statusId), viewer);
+  }
+
+  /**
+   * One page of an account's statuses (and boosts) that the viewer may see, newest first. Visibility
+   * is part of the query, so pages stay full: others see public, unlisted and local statuses, plus
+   * private ones when they follow the account; the account itself sees everything.
+   */
+  async listByAccount(accountId: string, viewer: Viewer, page: Page, filters: Omit<StatusQuery, 'accountIds' | 'visibilities' | 'localOnly'> = {}): Promise<StatusRecord[]> {
+    let visibilities: Visibility[] | undefined;
+    if (viewer?._id !== accountId) {
+      visibilities = viewer === null ? ['public', 'unlisted'] : viewer.domain === null ? ['public', 'unlisted', 'local'] : ['public', 'unlisted'];
+      if (viewer && (await this.follows.isFollowing(viewer._id, accountId))) visibilities.push('private');
+    }
+    const records = await this.store.list({ ...filters, accountIds: [accountId], visibilities }, page);
+    return this.filterVisible(records, viewer);
+  }
+
+  /** One page of live statuses matching the query, newest first, with no visibility check (feed rebuilds). */
+  list(query: StatusQuery, page: Page): Promise<StatusRecord[]> {
+    return this.store.list(query, page);
+  }
+
+  /** Status entities for the viewer, in order; costs a fixed number of round trips for any page size. */
+  serializeMany(records: readonly StatusRecord[], viewer: Viewer, options: { withSource?: boolean } = {}): Promise<StatusEntity[]> {
+    return this.serializer.serializeMany(records, viewer, options);
+  }
+
+  /** One status entity for the viewer; NotFound when its author is gone or suspended. */
+  async serialize(record: StatusRecord, viewer: Viewer, options: { withSource?: boolean } = {}): Promise<StatusEntity> {
+    const [entity] = await this.serializer.serializeMany([record], viewer, options);
+    if (!entity) throw new NotFound();
+    return entity;
+  }
+
+  private async insertNew(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
+    const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin);
+    let parent: StatusRecord | null = null;
+    if (input.inReplyToId) {
+      const [visible] = await this.getVisible([input.inReplyToId], author);
+      if (!visible) throw new NotFound('The post you are trying to reply to does not appear to exist.');
+      // Replying to a boost replies to what was boosted.
+      parent = visible.reblogOfId ? await this.store.get(visible.reblogOfId) : visible;
+      if (!parent) throw new NotFound('The post you are trying to reply to does not appear to exist.');
+    }
+    const now = new Date();
+    const record: StatusRecord = {
+      _id: id,
+      accountId: author._id,
+      uri: null,
+      text: composed.text,
+      contentHtml: composed.contentHtml,
+      spoilerText: composed.spoilerText,
+      // As in Mastodon, a content warning always marks a status sensitive.
+      sensitive: (input.sensitive ?? author.defaultSensitive ?? false) || composed.spoilerText !== '',
+      visibility: input.visibility ?? author.defaultVisibility,
+      language: normalizeLanguage(input.language) ?? author.defaultLanguage ?? null,
+      inReplyToId: parent?._id ?? null,
+      inReplyToAccountId: parent?.accountId ?? null,
+      reblogOfId: null,
+      mentionIds: composed.mentionIds,
+      tags: composed.tags,
+      applicationId,
+      createdAt: now,
+      editedAt: null,
+      deletedAt: null,
+      repliesCount: 0,
+      reblogsCount: 0,
+      favouritesCount: 0,
+      searchTerms: composed.searchTerms,
+      rev: 0,
+    };
+    await this.store.insert(record);
+    await this.counted(record, now);
+    await this.events.emit('status.created', { statusId: record._id });
+    return record;
+  }
+
+  /** Counts a new status (or boost) on its author's profile and its parent. */
+  async counted(record: StatusRecord, now: Date): Promise<void> {
+    const updates: Promise<unknown>[] = [];
+    if (countsOnProfile(record)) updates.push(this.accounts.count(record.accountId, 'statusesCount', 1, { lastStatusAt: now }));
+    if (countsAsReply(record)) updates.push(this.store.incrementCounter(record.inReplyToId!, 'repliesCount', 1));
+    await Promise.all(updates);
+  }
+
+  // Waits for the request holding an idempotency key to finish: its status; null when it failed and
+  // let go of the key (try again); 'stuck' when it neither finished nor let go in time.
+  private async awaitIdempotent(key: string): Promise<StatusRecord | null | 'stuck'> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const id = await this.redis.get(key);
+      if (id === null) return null;
+      const record = await this.store.get(id);
+      if (record) return record;
+      await sleep(25);
+    }
+    return 'stuck';
+  }
+
+  private version(record: StatusRecord, at: Date): StatusEditRecord {
+    return {
+      _id: newId(),
+      statusId: record._id,
+      accountId: record.accountId,
+      text: record.text,
+      contentHtml: record.contentHtml,
+      spoilerText: record.spoilerText,
+      sensitive: record.sensitive,
+      language: record.language,
+      mentionIds: record.mentionIds,
+      tags: record.tags,
+      createdAt: at,
+    };
+  }
+}

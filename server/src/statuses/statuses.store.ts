@@ -1,0 +1,143 @@
+import type { Collection, Db, Filter, UpdateFilter } from 'mongodb';
+import type { Visibility } from '../accounts/accounts.store.ts';
+import { isId } from '../shared/ids.ts';
+import { pageFilter, pageSortDirection, newestFirst, type Page } from '../shared/pagination.ts';
+import { StatusCache } from './status-cache.ts';
+import type { StatusEditRecord, StatusRecord } from './status-record.ts';
+import type { Redis } from 'ioredis';
+
+/** Which statuses a list holds; every field narrows it. */
+export interface StatusQuery {
+  accountIds?: readonly string[];
+  /** A lower-case hashtag name. */
+  tag?: string;
+  visibilities?: readonly Visibility[];
+  excludeReplies?: boolean;
+  excludeReblogs?: boolean;
+  /** Only statuses of this instance's accounts (uri null). */
+  localOnly?: boolean;
+}
+
+/**
+ * MongoDB queries for statuses and their earlier versions, with reads of records by id served
+ * through the Redis cache (status-cache.ts). Every write here keeps the cache current.
+ */
+export class StatusesStore {
+  readonly statuses: Collection<StatusRecord>;
+  readonly edits: Collection<StatusEditRecord>;
+  private readonly cache: StatusCache;
+
+  constructor(db: Db, redis: Redis) {
+    this.statuses = db.collection<StatusRecord>('statuses');
+    this.edits = db.collection<StatusEditRecord>('status_edits');
+    this.cache = new StatusCache(redis);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.statuses.createIndexes([
+      // An account's statuses, newest first (profiles, feed rebuilds).
+      { key: { accountId: 1, _id: -1 }, name: 'account_id' },
+      // Thread walks (context) and boosts of a status (cascade on delete).
+      { key: { inReplyToId: 1 }, name: 'in_reply_to' },
+      { key: { reblogOfId: 1 }, name: 'reblog_of' },
+      // Hashtag and local timelines.
+      { key: { tags: 1, _id: -1 }, name: 'tags_id' },
+      { key: { visibility: 1, _id: -1 }, name: 'visibility_id' },
+      { key: { searchTerms: 1 }, name: 'search_terms' },
+      // Federation looks remote statuses up by their ActivityPub id.
+      { key: { uri: 1 }, name: 'uri' },
+    ]);
+    await this.edits.createIndexes([{ key: { statusId: 1, _id: 1 }, name: 'status_id' }]);
+  }
+
+  /** Stores a new status and caches it. */
+  async insert(record: StatusRecord): Promise<void> {
+    await this.statuses.insertOne(record);
+    await this.cache.put(record);
+  }
+
+  /**
+   * Records by id, tombstones included, from Redis; misses are read from MongoDB with one query and
+   * cached. Unknown ids are left out of the map.
+   */
+  async getMany(ids: readonly string[]): Promise<Map<string, StatusRecord>> {
+    // Anything not shaped like an id names no record; keep it away from MongoDB and the cache.
+    const unique = [...new Set(ids)].filter(isId);
+    const found = new Map<string, StatusRecord>();
+    const cached = await this.cache.getMany(unique);
+    const missing: string[] = [];
+    unique.forEach((id, i) => {
+      const record = cached[i];
+      if (record) found.set(id, record);
+      else missing.push(id);
+    });
+    if (missing.length > 0) {
+      const loaded = await this.statuses.find({ _id: { $in: missing } }).toArray();
+      for (const record of loaded) found.set(record._id, { ...record, rev: record.rev ?? 0 });
+      await this.cache.fill(loaded);
+    }
+    return found;
+  }
+
+  /** One record by id (tombstones included), or null. */
+  async get(id: string): Promise<StatusRecord | null> {
+    return (await this.getMany([id])).get(id) ?? null;
+  }
+
+  /**
+   * Applies an update to a record matching `filter` (besides its id), bumps its rev and caches the
+   * result. Returns the record afterwards, or null when nothing matched.
+   */
+  async update(id: string, update: UpdateFilter<StatusRecord>, filter: Filter<StatusRecord> = {}): Promise<StatusRecord | null> {
+    const inc = { ...(update.$inc ?? {}), rev: 1 } as UpdateFilter<StatusRecord>['$inc'];
+    const after = await this.statuses.findOneAndUpdate({ ...filter, _id: id }, { ...update, $inc: inc }, { returnDocument: 'after' });
+    if (after) await this.cache.put(after);
+    return after;
+  }
+
+  /** Adds `by` to a counter of a live status; returns the record afterwards. */
+  incrementCounter(id: string, counter: 'repliesCount' | 'reblogsCount' | 'favouritesCount', by: number): Promise<StatusRecord | null> {
+    return this.update(id, { $inc: { [counter]: by } });
+  }
+
+  /** Live replies to any of the statuses, oldest first, at most `limit`. */
+  findReplies(parentIds: readonly string[], limit: number): Promise<StatusRecord[]> {
+    if (parentIds.length === 0 || limit <= 0) return Promise.resolve([]);
+    return this.statuses.find({ inReplyToId: { $in: [...parentIds] }, deletedAt: null }).sort({ _id: 1 }).limit(limit).toArray();
+  }
+
+  /** Live boosts of a status. */
+  findReblogsOf(statusId: string): Promise<StatusRecord[]> {
+    return this.statuses.find({ reblogOfId: statusId, deletedAt: null }).toArray();
+  }
+
+  /** One page of live statuses matching the query, newest first (ids are time-sortable). */
+  async list(query: StatusQuery, page: Page): Promise<StatusRecord[]> {
+    const filter: Filter<StatusRecord> = { deletedAt: null };
+    const idRange = pageFilter(page);
+    if (idRange) filter._id = idRange;
+    if (query.accountIds) filter.accountId = { $in: [...query.accountIds] };
+    if (query.tag !== undefined) filter.tags = query.tag;
+    if (query.visibilities) filter.visibility = { $in: [...query.visibilities] };
+    if (query.excludeReplies) {
+      // Like Mastodon, a profile without replies still shows threads: replies to oneself.
+      const single = query.accountIds?.length === 1 ? query.accountIds[0]! : null;
+      if (single) filter.$or = [{ inReplyToId: null }, { inReplyToAccountId: single }];
+      else filter.inReplyToId = null;
+    }
+    if (query.excludeReblogs) filter.reblogOfId = null;
+    if (query.localOnly) filter.uri = null;
+    const records = await this.statuses.find(filter).sort({ _id: pageSortDirection(page) }).limit(page.limit).toArray();
+    return newestFirst(page, records);
+  }
+
+  /** Stores an earlier version of an edited status. */
+  async insertEdit(edit: StatusEditRecord): Promise<void> {
+    await this.edits.insertOne(edit);
+  }
+
+  /** Every stored version of a status, oldest first. */
+  listEdits(statusId: string): Promise<StatusEditRecord[]> {
+    return this.edits.find({ statusId }).sort({ _id: 1 }).toArray();
+  }
+}
