@@ -1,12 +1,11 @@
 // Probes and graceful shutdown, against real servers: a private redis-server that the test stops and
 // starts again, and real HTTP, SSE and WebSocket clients that are in flight while the server closes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestInstance, type TestInstance } from '../../test/harness.ts';
 // @ts-expect-error plain ESM module without types, shared with the launcher
-import { redisPing, startRedis } from '../../../deploy/services.mjs';
+import { startRedis } from '../../../deploy/services.mjs';
 
 let kith: TestInstance;
 
@@ -38,21 +37,17 @@ describe('liveness and readiness', () => {
   });
 });
 
-/** Starts redis-server on a given port (to bring a stopped one back where the instance expects it). */
-async function redisOnPort(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-  for (let i = 0; i < 300 && (await redisPing(port, 200)) !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 20));
-  return child;
-}
-
 describe('readiness when Redis goes away', () => {
   it('answers 503 naming redis, recovers when it is back, and closes every connection on shutdown', async () => {
     const redis = await startRedis();
     const instance = await startTestInstance({ REDIS_URL: redis.url });
-    let restarted: ChildProcess | null = null;
+    // Frozen rather than stopped: a stopped server's port could be taken by another test file's
+    // server before it is started again, while a frozen one keeps it and answers nothing.
+    let frozen = false;
     try {
       expect((await instance.api.get('/readyz')).status).toBe(200);
-      await redis.stop();
+      process.kill(redis.pid, 'SIGSTOP');
+      frozen = true;
 
       const down = await instance.api.get('/readyz');
       expect(down.status).toBe(503);
@@ -63,7 +58,8 @@ describe('readiness when Redis goes away', () => {
       // Liveness does not depend on Redis.
       expect((await instance.api.get('/healthz')).status).toBe(200);
 
-      restarted = await redisOnPort(redis.port);
+      process.kill(redis.pid, 'SIGCONT');
+      frozen = false;
       let ready = 0;
       for (let i = 0; i < 200 && ready !== 200; i++) {
         ready = (await instance.api.get('/readyz')).status;
@@ -78,8 +74,9 @@ describe('readiness when Redis goes away', () => {
       // Only the probe itself is left: the instance closed its API, BullMQ, and pub/sub connections.
       expect(clients, clients.join("\n")).toHaveLength(1);
     } finally {
+      if (frozen) process.kill(redis.pid, 'SIGCONT');
       await instance.close();
-      restarted?.kill('SIGTERM');
+      await redis.stop();
     }
   });
 });
