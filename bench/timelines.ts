@@ -51,6 +51,7 @@ const env = {
   PUBLIC_URL: `http://127.0.0.1:${port}`,
   LOG_LEVEL: 'warn',
   WRITE_RATE_LIMIT: '100000000',
+  READ_RATE_LIMIT: '100000000',
 };
 const config = loadConfig(env);
 const infra = await connectInfra(config);

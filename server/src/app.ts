@@ -4,7 +4,6 @@ import qs from 'qs';
 import formbody from '@fastify/formbody';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
@@ -13,6 +12,9 @@ import type { RouteDeps } from './shared/route-types.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { installValidators } from './plugins/validation.ts';
 import { authPlugin, type TokenAuthenticator } from './plugins/auth.ts';
+import { installRateLimits } from './plugins/rate-limit.ts';
+import { loggerOptions } from './plugins/request-log.ts';
+import { multipartPlugin } from './plugins/multipart.ts';
 import { accountsRoutes } from './accounts/accounts.routes.ts';
 import { followsRoutes } from './follows/follows.routes.ts';
 import { oauthRoutes } from './oauth/oauth.routes.ts';
@@ -29,6 +31,7 @@ import { streamingRoutes } from './streaming/streaming.routes.ts';
 import { timelinesRoutes } from './timelines/timelines.routes.ts';
 import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { markersRoutes } from './notifications/markers.routes.ts';
+import { landingRoutes } from './instance/landing.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -43,11 +46,18 @@ export interface AppDeps {
 // Mastodon clients send arrays as `id[]=1&id[]=2` and nested fields as `fields_attributes[0][name]=…`.
 const parseQuery = (text: string) => qs.parse(text, { arrayLimit: 100, depth: 3, parameterLimit: 200 });
 
+/** TRUST_PROXY for Fastify, whose types leave out the hop count it accepts: a hop count as the function it stands for. */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** The Fastify instance of one Kith server, without listen() (tests use it too). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
-    logger: deps.logger === false ? false : { level: config.logLevel },
+    // The request log line's URL has access tokens and OAuth secrets redacted.
+    logger: deps.logger === false ? false : loggerOptions(config.logLevel),
+    trustProxy: trustedProxies(config.trustProxy),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
@@ -87,16 +97,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     exposedHeaders: ['Link', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-Id'],
   });
   await app.register(formbody, { parser: parseQuery });
-  await app.register(rateLimit, {
-    global: true,
-    redis: deps.redis,
-    nameSpace: 'ratelimit:',
-    timeWindow: '5 minutes',
-    // Writes are limited per token (or address); reads are not.
-    max: (request) => (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' ? 1_000_000 : config.writeRateLimit),
-    keyGenerator: (request) => request.headers.authorization ?? request.ip,
-    errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: `Too many requests; try again in ${context.after}` }),
-  });
+  await app.register(multipartPlugin, { parser: parseQuery });
+  // Reads and writes are limited per account (else app token, else address), so the limit runs once
+  // the auth plugin knows the caller.
+  const generalRateLimit = await installRateLimits(app, config, deps.redis);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -106,10 +110,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(authPlugin, { authenticator: deps.authenticator });
+  await app.register(authPlugin, { authenticator: deps.authenticator, afterAuthentication: generalRateLimit });
 
   const routeDeps: RouteDeps = { config, services: deps.services };
-  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes]) {
+  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, landingRoutes]) {
     await app.register(routes, routeDeps);
   }
 

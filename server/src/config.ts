@@ -1,4 +1,5 @@
 // The only reader of process.env. Validates at boot and fails with a message naming the variable.
+import { isIP } from 'node:net';
 
 export type RegistrationMode = 'closed' | 'invite' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -20,11 +21,19 @@ export interface Config {
   registrationMode: RegistrationMode;
   /** Whether the server processes background jobs itself (off for API-only processes). */
   runJobs: boolean;
-  /** Writes (POST, PUT, PATCH, DELETE) one token or address may make per 5 minutes. */
+  /** Writes (POST, PUT, PATCH, DELETE) one account (or app token, or address) may make per 5 minutes. */
   writeRateLimit: number;
+  /** Reads (GET, HEAD) one account (or app token, or address) may make per 5 minutes. */
+  readRateLimit: number;
   /** Sign-in, token and sign-up requests one address may make per 5 minutes. */
   authRateLimit: number;
+  /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy): none, a hop count, or addresses/CIDRs. */
+  trustProxy: TrustProxy;
+  /** The instance's public contact address (Mastodon's instance email); empty for none. */
+  contactEmail: string;
 }
+
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {}
 
@@ -47,6 +56,40 @@ function port(name: string, value: string): number {
 function positiveInteger(name: string, value: string): number {
   if (!/^[1-9]\d{0,8}$/.test(value)) throw new ConfigError(`${name} must be a positive whole number (got "${value}")`);
   return Number(value);
+}
+
+// proxy-addr's names for address ranges, accepted besides addresses and CIDRs.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(name: string, value: string): TrustProxy {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > 100) throw new ConfigError(`${name} must be a hop count 1-100, or addresses (got "${value}")`);
+    return hops;
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry)) {
+      throw new ConfigError(`${name} must be false, a hop count, or a comma-separated list of addresses or CIDRs (got "${entry}")`);
+    }
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+function email(name: string, value: string): string {
+  const text = value.trim();
+  if (text !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) throw new ConfigError(`${name} must be an email address (got "${value}")`);
+  return text;
 }
 
 function url(name: string, value: string, protocols: string[]): URL {
@@ -93,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrationMode: oneOf('REGISTRATION_MODE', env.REGISTRATION_MODE ?? 'invite', REGISTRATION_MODES),
     runJobs: (env.RUN_JOBS ?? 'true') !== 'false',
     writeRateLimit: positiveInteger('WRITE_RATE_LIMIT', env.WRITE_RATE_LIMIT ?? '300'),
+    readRateLimit: positiveInteger('READ_RATE_LIMIT', env.READ_RATE_LIMIT ?? '3000'),
     authRateLimit: positiveInteger('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT ?? '30'),
+    trustProxy: trustProxy('TRUST_PROXY', env.TRUST_PROXY ?? ''),
+    contactEmail: email('CONTACT_EMAIL', env.CONTACT_EMAIL ?? ''),
   };
 }

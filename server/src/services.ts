@@ -12,7 +12,6 @@ import { OAuthService } from './oauth/oauth.service.ts';
 import { InvitesStore } from './invites/invites.store.ts';
 import { InvitesService } from './invites/invites.service.ts';
 import { RegistrationService } from './invites/registration.service.ts';
-import { AdminAccountsView } from './admin/admin.store.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { StatusesStore } from './statuses/statuses.store.ts';
 import { StatusRelationsStore } from './statuses/status-relations.store.ts';
@@ -23,7 +22,6 @@ import { HealthService } from './health/health.service.ts';
 import { InstanceService } from './instance/instance.service.ts';
 import { HashtagsStore } from './search/hashtags.store.ts';
 import { HashtagsService } from './search/hashtags.service.ts';
-import { StatusSearchStore } from './search/status-search.store.ts';
 import { SearchService } from './search/search.service.ts';
 import { registerSearchHandlers } from './search/search.handlers.ts';
 import { StreamPublisher } from './streaming/publisher.ts';
@@ -92,7 +90,7 @@ export function createServices(infra: Infra): Composition {
   const oauth = new OAuthService(indexed(new OAuthStore(db)), accounts, redis);
   const invites = new InvitesService(indexed(new InvitesStore(db)));
   const registration = new RegistrationService(config.registrationMode, accounts, invites, oauth);
-  const admin = new AdminService(indexed(new AdminAccountsView(db)), accounts);
+  const admin = new AdminService(accounts);
   const statusesStore = indexed(new StatusesStore(db, redis));
   const statusRelations = indexed(new StatusRelationsStore(db));
   const statuses = new StatusesService({
@@ -111,7 +109,7 @@ export function createServices(infra: Infra): Composition {
   const instance = new InstanceService(config, accounts);
   const hashtags = new HashtagsService(indexed(new HashtagsStore(db, redis)));
   const search = new SearchService({
-    accounts, follows, statuses, hashtags, statusSearch: new StatusSearchStore(db), domain: config.domain, publicUrl: config.publicUrl,
+    accounts, follows, statuses, hashtags, domain: config.domain, publicUrl: config.publicUrl,
   });
   const notifications = new NotificationsService({
     store: indexed(new NotificationsStore(db)), accounts, statuses, events, redis, origin: { publicUrl: config.publicUrl, domain: config.domain },
@@ -127,7 +125,7 @@ export function createServices(infra: Infra): Composition {
   registerSearchHandlers(events, statuses, hashtags);
   registerStreamingHandlers(events, streaming);
   registerTimelineHandlers(events, timelines);
-  registerNotificationHandlers(events, { notifications, statuses, statusInteractions, accounts });
+  registerNotificationHandlers(events, { notifications, statuses, statusInteractions, accounts, follows });
   events.on('status.deleted', 'statuses.remove-boosts', ({ statusId }) => statuses.removeBoostsOf(statusId));
 
   const services: Services = {

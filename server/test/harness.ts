@@ -116,6 +116,7 @@ export async function startTestInstance(env: Record<string, string> = {}): Promi
     LOG_LEVEL: 'silent',
     REGISTRATION_MODE: 'open',
     WRITE_RATE_LIMIT: '100000',
+    READ_RATE_LIMIT: '100000000',
     AUTH_RATE_LIMIT: '100000',
     ...env,
   });

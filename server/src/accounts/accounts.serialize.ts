@@ -1,5 +1,5 @@
 import { escapeHtml } from '../shared/html.ts';
-import type { AccountRecord } from './accounts.store.ts';
+import type { AccountRecord, Visibility } from './accounts.store.ts';
 
 /** Where this instance lives; serializers need it to write absolute URLs and acct handles. */
 export interface Origin {
@@ -41,7 +41,10 @@ export interface AccountEntity {
 
 export interface CredentialAccountEntity extends AccountEntity {
   source: {
-    privacy: string;
+    /** Mastodon's enum (public, unlisted, private, direct); Kith's "local" reads as unlisted here. */
+    privacy: MastodonVisibility;
+    /** The real default, "local" (department-only) included. */
+    kith_privacy: Visibility;
     sensitive: boolean;
     language: string | null;
     note: string;
@@ -52,6 +55,16 @@ export interface CredentialAccountEntity extends AccountEntity {
 }
 
 const ROLE_IDS = { member: '0', connector: '1', admin: '3' } as const;
+
+export type MastodonVisibility = Exclude<Visibility, 'local'>;
+
+/**
+ * A visibility as Mastodon apps parse it (an enum without "local"): department-only reads as unlisted,
+ * the nearest Mastodon value (kept out of public timelines elsewhere, seen by those who look).
+ */
+export function toMastodonVisibility(visibility: Visibility): MastodonVisibility {
+  return visibility === 'local' ? 'unlisted' : visibility;
+}
 
 /** The public profile URL of an account. */
 export function accountUrl(account: AccountRecord, origin: Origin): string {
@@ -100,7 +113,8 @@ export function toCredentialAccountEntity(account: AccountRecord, origin: Origin
   return {
     ...toAccountEntity(account, origin),
     source: {
-      privacy: account.defaultVisibility,
+      privacy: toMastodonVisibility(account.defaultVisibility),
+      kith_privacy: account.defaultVisibility,
       sensitive: account.defaultSensitive,
       language: account.defaultLanguage,
       note: account.note,

@@ -3,6 +3,7 @@ import { Conflict, Invalid, NotFound } from '../shared/errors.ts';
 import { findUrlLinks, plainTextToHtml } from '../shared/html.ts';
 import { newId } from '../shared/ids.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { Page } from '../shared/pagination.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import {
   accountSearchPrefixes,
@@ -10,6 +11,7 @@ import {
   type AccountCounter,
   type AccountRecord,
   type AccountsStore,
+  type LocalAccountFilter,
   type ProfileField,
   type Role,
   type Visibility,
@@ -57,6 +59,9 @@ export interface ProfileUpdate {
 function checkLength(label: string, value: string, max: number): void {
   if (value.length > max) throw new Invalid(`Validation failed: ${label} is too long (maximum is ${max} characters)`);
 }
+
+let dummy: Promise<string> | null = null;
+const dummyHash = () => (dummy ??= hashPassword('not a password of anyone'));
 
 /** Accounts of this instance: creation, profiles, roles, suspension, credentials. */
 export class AccountsService {
@@ -167,7 +172,11 @@ export class AccountsService {
     const account = usernameOrEmail.includes('@')
       ? await this.store.findLocalByEmail(usernameOrEmail)
       : await this.store.findLocalByUsername(usernameOrEmail);
-    if (!account?.passwordHash) return null;
+    if (!account?.passwordHash) {
+      // Same work as a wrong password, so the answer's timing does not tell which accounts exist.
+      await verifyPassword(password, await dummyHash());
+      return null;
+    }
     return (await verifyPassword(password, account.passwordHash)) ? account : null;
   }
 
@@ -202,6 +211,10 @@ export class AccountsService {
     for (const key of ['locked', 'bot', 'discoverable', 'defaultSensitive'] as const) {
       if (update[key] !== undefined) set[key] = update[key];
     }
+    if (update.defaultVisibility === 'direct') {
+      // As Mastodon: a direct message needs recipients, so it cannot be what every post defaults to.
+      throw new Invalid('Validation failed: Default visibility cannot be direct');
+    }
     if (update.defaultVisibility !== undefined) set.defaultVisibility = update.defaultVisibility;
     if (update.defaultLanguage !== undefined) set.defaultLanguage = update.defaultLanguage;
     const merged = { ...current, ...set };
@@ -210,24 +223,6 @@ export class AccountsService {
     if (!updated) throw new NotFound();
     await this.events.emit('account.updated', { accountId: id });
     return updated;
-  }
-
-  /** Sets where the account's avatar or header image is served from. */
-  async setImage(id: string, kind: 'avatar' | 'header', url: string | null): Promise<AccountRecord> {
-    const updated = await this.store.update(id, kind === 'avatar' ? { avatarUrl: url } : { headerUrl: url });
-    if (!updated) throw new NotFound();
-    await this.events.emit('account.updated', { accountId: id });
-    return updated;
-  }
-
-  /** Changes a password after checking the current one. */
-  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
-    const account = await this.get(id);
-    if (!account.passwordHash || !(await verifyPassword(currentPassword, account.passwordHash))) {
-      throw new Invalid('Validation failed: Current password is wrong');
-    }
-    this.checkPassword(newPassword);
-    await this.store.update(id, { passwordHash: await hashPassword(newPassword) });
   }
 
   /** Gives an account a role (admin, connector, member). */
@@ -264,6 +259,26 @@ export class AccountsService {
   /** How many local accounts exist (and are not suspended). */
   countLocal(): Promise<number> {
     return this.store.count({ domain: null, suspended: false });
+  }
+
+  /** One page of local accounts, optionally by role or suspension, in the page's read order (administration). */
+  listLocalPage(filter: LocalAccountFilter, page: Page): Promise<AccountRecord[]> {
+    return this.store.listLocalPage(filter, page);
+  }
+
+  /** How many local admins can act (are not suspended). */
+  countActiveAdmins(): Promise<number> {
+    return this.store.count({ domain: null, role: 'admin', suspended: false });
+  }
+
+  /** The oldest local admin that is not suspended: the instance's founder and contact. */
+  firstAdmin(): Promise<AccountRecord | null> {
+    return this.store.oldestActiveAdmin();
+  }
+
+  /** The sum of local accounts' status counters (Mastodon's instance status_count). */
+  localStatusTotal(): Promise<number> {
+    return this.store.sumLocalStatuses();
   }
 
   private checkPassword(password: string): void {

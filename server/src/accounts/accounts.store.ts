@@ -2,6 +2,7 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { Redis } from 'ioredis';
 import { AccountCache } from './account-cache.ts';
 import { prefixTerms } from '../shared/search-terms.ts';
+import { pageFilter, pageSortDirection, type Page } from '../shared/pagination.ts';
 
 export type Role = 'admin' | 'connector' | 'member';
 export const ROLES: readonly Role[] = ['admin', 'connector', 'member'];
@@ -53,6 +54,12 @@ export interface AccountRecord {
 
 export type AccountCounter = 'statusesCount' | 'followersCount' | 'followingCount';
 
+/** Which local accounts an administrator's list shows. */
+export interface LocalAccountFilter {
+  role?: Role;
+  suspended?: boolean;
+}
+
 /** The search prefixes an account is found by. */
 export function accountSearchPrefixes(a: Pick<AccountRecord, 'username' | 'displayName' | 'title' | 'department' | 'location'>): string[] {
   return prefixTerms(a.username, a.displayName, a.title, a.department, a.location);
@@ -91,12 +98,12 @@ export class AccountsStore {
   async findByIds(ids: readonly string[]): Promise<AccountRecord[]> {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
-    const cached = await this.cache.getMany(unique);
-    const missing = unique.filter((id) => !cached.has(id));
-    if (missing.length === 0) return [...cached.values()];
-    const loaded = await this.collection.find({ _id: { $in: missing } }).toArray();
-    await this.cache.putMany(loaded);
-    return [...cached.values(), ...loaded];
+    const { found, generations } = await this.cache.getMany(unique);
+    if (generations.size === 0) return [...found.values()];
+    const loaded = await this.collection.find({ _id: { $in: [...generations.keys()] } }).toArray();
+    await this.cache.putMany(loaded, generations);
+    // By id, accounts come without their password hash, cached or not: only sign-in needs it.
+    return [...found.values(), ...loaded.map((a) => ({ ...a, passwordHash: null }))];
   }
 
   findLocalByUsername(username: string): Promise<AccountRecord | null> {
@@ -141,5 +148,38 @@ export class AccountsStore {
 
   count(filter: Filter<AccountRecord> = {}): Promise<number> {
     return this.collection.countDocuments(filter);
+  }
+
+  /**
+   * One page of local accounts, optionally by role or suspension, in the page's read order. Only the
+   * ids come from the query; the records come through the cache like every other read by id.
+   */
+  async listLocalPage(filter: LocalAccountFilter, page: Page): Promise<AccountRecord[]> {
+    const query: Filter<AccountRecord> = { domain: null };
+    if (filter.role) query.role = filter.role;
+    if (filter.suspended !== undefined) query.suspended = filter.suspended;
+    const bounds = pageFilter(page);
+    if (bounds) query._id = bounds;
+    const rows = await this.collection.find(query, { projection: { _id: 1 } }).sort({ _id: pageSortDirection(page) }).limit(page.limit).toArray();
+    return this.inOrder(rows.map((r) => r._id));
+  }
+
+  /** The oldest local admin that is not suspended (the instance's founder), through the cache. */
+  async oldestActiveAdmin(): Promise<AccountRecord | null> {
+    const row = await this.collection.findOne({ domain: null, role: 'admin', suspended: false }, { projection: { _id: 1 }, sort: { _id: 1 } });
+    return row ? this.findById(row._id) : null;
+  }
+
+  /** The sum of the status counters of local accounts, counted in MongoDB. */
+  async sumLocalStatuses(): Promise<number> {
+    const [row] = await this.collection
+      .aggregate<{ total: number }>([{ $match: { domain: null } }, { $group: { _id: null, total: { $sum: '$statusesCount' } } }])
+      .toArray();
+    return row?.total ?? 0;
+  }
+
+  private async inOrder(ids: string[]): Promise<AccountRecord[]> {
+    const found = new Map((await this.findByIds(ids)).map((a) => [a._id, a]));
+    return ids.map((id) => found.get(id)).filter((a): a is AccountRecord => a !== undefined);
   }
 }

@@ -109,6 +109,86 @@ describe('PATCH /api/v1/accounts/update_credentials', () => {
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: 'Request body is too large' });
   });
+
+  it("shows a department-only default as unlisted to Mastodon apps, and the real value in source.kith_privacy", async () => {
+    const res = await bob.api.patch('/api/v1/accounts/update_credentials', { source: { privacy: 'local' } });
+    expect(res.status).toBe(200);
+    expect(res.body.source).toMatchObject({ privacy: 'unlisted', kith_privacy: 'local' });
+    const me = await bob.api.get('/api/v1/accounts/verify_credentials');
+    expect(me.body.source).toMatchObject({ privacy: 'unlisted', kith_privacy: 'local' });
+    expect((await kith.services.accounts.get(bob.account._id)).defaultVisibility).toBe('local');
+    const back = await bob.api.patch('/api/v1/accounts/update_credentials', { source: { privacy: 'public' } });
+    expect(back.body.source).toMatchObject({ privacy: 'public', kith_privacy: 'public' });
+  });
+
+  it('refuses direct as the default visibility with 422, as Mastodon does, and stores nothing', async () => {
+    const before = await kith.services.accounts.get(bob.account._id);
+    const res = await bob.api.patch('/api/v1/accounts/update_credentials', { display_name: 'Changed', source: { privacy: 'direct' } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ error: 'Validation failed: Default visibility cannot be direct' });
+    const after = await kith.services.accounts.get(bob.account._id);
+    expect({ ...after, updatedAt: null }).toEqual({ ...before, updatedAt: null });
+  });
+});
+
+describe('multipart/form-data bodies', () => {
+  const send = (user: TestUser, form: FormData) =>
+    fetch(`${kith.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', headers: { authorization: `Bearer ${user.token}` }, body: form });
+
+  it('takes the text fields of a multipart form, nested keys included, as Mastodon apps send them', async () => {
+    const carol = await kith.createUser('carol');
+    const form = new FormData();
+    form.append('display_name', 'Carol C.');
+    form.append('note', 'Multipart bio');
+    form.append('locked', 'true');
+    form.append('source[privacy]', 'private');
+    form.append('source[language]', 'de');
+    form.append('fields_attributes[0][name]', 'Desk');
+    form.append('fields_attributes[0][value]', '4.12');
+    const res = await send(carol, form);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      display_name: 'Carol C.',
+      locked: true,
+      fields: [{ name: 'Desk', value: '4.12', verified_at: null }],
+      source: { privacy: 'private', language: 'de', note: 'Multipart bio' },
+    });
+    const stored = await kith.services.accounts.get(carol.account._id);
+    expect(stored).toMatchObject({ displayName: 'Carol C.', note: 'Multipart bio', defaultVisibility: 'private', defaultLanguage: 'de' });
+  });
+
+  it('refuses file parts (422), overlong fields and too many fields (413), and stores nothing', async () => {
+    const dan = await kith.createUser('dan');
+    const before = await kith.services.accounts.get(dan.account._id);
+
+    const withFile = new FormData();
+    withFile.append('display_name', 'With avatar');
+    withFile.append('avatar', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'avatar.png');
+    const file = await send(dan, withFile);
+    expect(file.status).toBe(422);
+    expect(await file.json()).toEqual({ error: 'Validation failed: file uploads are not supported yet' });
+
+    const long = new FormData();
+    long.append('note', 'x'.repeat(65 * 1024));
+    const tooLong = await send(dan, long);
+    expect(tooLong.status).toBe(413);
+    expect(await tooLong.json()).toEqual({ error: expect.stringContaining('too long') });
+
+    const many = new FormData();
+    for (let i = 0; i < 201; i++) many.append(`extra_${i}`, 'x');
+    const tooMany = await send(dan, many);
+    expect(tooMany.status).toBe(413);
+
+    const after = await kith.services.accounts.get(dan.account._id);
+    expect({ ...after, updatedAt: null }).toEqual({ ...before, updatedAt: null });
+  });
+
+  it('still needs a token: a multipart form without one is refused', async () => {
+    const form = new FormData();
+    form.append('display_name', 'Nobody');
+    const res = await fetch(`${kith.url}/api/v1/accounts/update_credentials`, { method: 'PATCH', body: form });
+    expect(res.status).toBe(401);
+  });
 });
 
 describe('GET /api/v1/accounts/:id and lookup', () => {

@@ -1,8 +1,7 @@
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import { ROLES, type AccountRecord, type Role } from '../accounts/accounts.store.ts';
+import { ROLES, type AccountRecord, type LocalAccountFilter, type Role } from '../accounts/accounts.store.ts';
 import { Forbidden, Invalid, NotFound } from '../shared/errors.ts';
 import { newestFirst, type Page } from '../shared/pagination.ts';
-import type { AccountListFilter, AdminAccountsView } from './admin.store.ts';
 
 const LAST_ADMIN = 'This is the last admin account: appoint another admin first';
 
@@ -16,18 +15,16 @@ function requireAdmin(actor: AccountRecord | null): void {
  * means the CLI. Over the API, the last active admin can neither be demoted nor suspended.
  */
 export class AdminService {
-  private readonly view: AdminAccountsView;
   private readonly accounts: AccountsService;
 
-  constructor(view: AdminAccountsView, accounts: AccountsService) {
-    this.view = view;
+  constructor(accounts: AccountsService) {
     this.accounts = accounts;
   }
 
   /** Local accounts, newest first, optionally by role or suspension. */
-  async listAccounts(actor: AccountRecord | null, filter: AccountListFilter, page: Page): Promise<AccountRecord[]> {
+  async listAccounts(actor: AccountRecord | null, filter: LocalAccountFilter, page: Page): Promise<AccountRecord[]> {
     requireAdmin(actor);
-    return newestFirst(page, await this.view.listLocal(filter, page));
+    return newestFirst(page, await this.accounts.listLocalPage(filter, page));
   }
 
   /** The local account with this id; NotFound for unknown or remote accounts. */
@@ -76,13 +73,13 @@ export class AdminService {
   }
 
   private async keepAnAdmin(): Promise<void> {
-    if ((await this.view.countActiveAdmins()) <= 1) throw new Forbidden(LAST_ADMIN);
+    if ((await this.accounts.countActiveAdmins()) <= 1) throw new Forbidden(LAST_ADMIN);
   }
 
   // Two admins demoting each other at the same moment could both pass keepAnAdmin(); whoever then
   // finds no active admin left undoes their change.
   private async undoIfNoAdminLeft(undo: () => Promise<unknown>): Promise<void> {
-    if ((await this.view.countActiveAdmins()) === 0) {
+    if ((await this.accounts.countActiveAdmins()) === 0) {
       await undo();
       throw new Forbidden(LAST_ADMIN);
     }

@@ -5,7 +5,10 @@ import type { AccountRecord } from '../accounts/accounts.store.ts';
 import { Forbidden, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
+import { FollowersCache, type Followers } from './followers-cache.ts';
 import type { FollowRecord, FollowsStore } from './follows.store.ts';
+
+export type { Followers } from './followers-cache.ts';
 
 export interface Relationship {
   id: string;
@@ -22,25 +25,24 @@ export interface FollowOptions {
   notify?: boolean;
 }
 
-// The followers of an account as a Redis set: fan-out and visibility checks read it on every post.
-// It is dropped on every change and rebuilt from MongoDB on the next read; the TTL bounds how long a
-// rebuild racing a change could keep a stale member.
-const FOLLOWERS_TTL_SECONDS = 600;
-const followersKey = (accountId: string) => `followers:${accountId}`;
-// An empty set cannot exist in Redis; this member marks "loaded, no followers".
-const LOADED_MARK = '-';
+/** The accounts someone follows, and those of them whose boosts they hide. */
+export interface FollowedAccounts {
+  ids: string[];
+  hidingReblogs: string[];
+}
 
 /** Follows between accounts, follow requests for locked accounts, and relationships. */
 export class FollowsService {
   private readonly store: FollowsStore;
   private readonly accounts: AccountsService;
-  private readonly redis: Redis;
+  private readonly followers: FollowersCache;
   private readonly events: EventBus;
 
   constructor(store: FollowsStore, accounts: AccountsService, redis: Redis, events: EventBus) {
     this.store = store;
     this.accounts = accounts;
-    this.redis = redis;
+    // Fan-out and visibility checks read followers on every post: they come from a guarded Redis copy.
+    this.followers = new FollowersCache(redis, (targetId) => this.store.followersOf(targetId));
     this.events = events;
   }
 
@@ -56,7 +58,10 @@ export class FollowsService {
       const set: Partial<Pick<FollowRecord, 'showReblogs' | 'notify'>> = {};
       if (options.reblogs !== undefined) set.showReblogs = options.reblogs;
       if (options.notify !== undefined) set.notify = options.notify;
-      if (Object.keys(set).length) await this.store.updateFollowOptions(followerId, targetId, set);
+      if (Object.keys(set).length) {
+        await this.store.updateFollowOptions(followerId, targetId, set);
+        await this.followers.invalidate(targetId);
+      }
       return this.relationship(followerId, targetId);
     }
     const record: FollowRecord = {
@@ -109,20 +114,32 @@ export class FollowsService {
   }
 
   /** Whether `followerId` follows `targetId` (served from the Redis followers set). */
-  async isFollowing(followerId: string, targetId: string): Promise<boolean> {
-    await this.loadFollowers(targetId);
-    return (await this.redis.sismember(followersKey(targetId), followerId)) === 1;
+  isFollowing(followerId: string, targetId: string): Promise<boolean> {
+    return this.followers.isFollower(targetId, followerId);
   }
 
   /** Everyone who follows `targetId` (served from the Redis followers set). */
   async followerIds(targetId: string): Promise<string[]> {
-    await this.loadFollowers(targetId);
-    return (await this.redis.smembers(followersKey(targetId))).filter((id) => id !== LOADED_MARK);
+    return (await this.followers.get(targetId)).ids;
+  }
+
+  /**
+   * Everyone who follows `targetId`, with those who hide its boosts and those notified of its new
+   * statuses (served from the Redis followers set, so fan-out costs one round trip).
+   */
+  followersWithOptions(targetId: string): Promise<Followers> {
+    return this.followers.get(targetId);
   }
 
   /** Everyone `followerId` follows. */
   followingIds(followerId: string): Promise<string[]> {
     return this.store.followingIds(followerId);
+  }
+
+  /** Everyone `followerId` follows, and whose boosts it hides (read from MongoDB, for feed rebuilds and merges). */
+  async followedAccounts(followerId: string): Promise<FollowedAccounts> {
+    const rows = await this.store.followingOf(followerId);
+    return { ids: rows.map((r) => r.targetId), hidingReblogs: rows.filter((r) => !r.showReblogs).map((r) => r.targetId) };
   }
 
   /** How many requests wait for this account's approval. */
@@ -194,14 +211,7 @@ export class FollowsService {
     await Promise.all([
       this.accounts.count(followerId, 'followingCount', by),
       this.accounts.count(targetId, 'followersCount', by),
-      this.redis.del(followersKey(targetId)),
+      this.followers.invalidate(targetId),
     ]);
-  }
-
-  private async loadFollowers(targetId: string): Promise<void> {
-    const key = followersKey(targetId);
-    if (await this.redis.exists(key)) return;
-    const ids = await this.store.followerIds(targetId);
-    await this.redis.multi().sadd(key, LOADED_MARK, ...ids).expire(key, FOLLOWERS_TTL_SECONDS).exec();
   }
 }

@@ -75,14 +75,20 @@ export class FollowsStore {
     return (await this.requests.deleteOne({ followerId, targetId })).deletedCount === 1;
   }
 
-  async followerIds(targetId: string): Promise<string[]> {
-    const rows = await this.follows.find({ targetId }, { projection: { followerId: 1 } }).toArray();
-    return rows.map((r) => r.followerId);
+  /** The followers of an account with the options of each follow (what the followers cache holds). */
+  async followersOf(targetId: string): Promise<Pick<FollowRecord, 'followerId' | 'showReblogs' | 'notify'>[]> {
+    const rows = await this.follows.find({ targetId }, { projection: { followerId: 1, showReblogs: 1, notify: 1 } }).toArray();
+    return rows.map((r) => ({ followerId: r.followerId, showReblogs: r.showReblogs !== false, notify: r.notify === true }));
   }
 
   async followingIds(followerId: string): Promise<string[]> {
-    const rows = await this.follows.find({ followerId }, { projection: { targetId: 1 } }).toArray();
-    return rows.map((r) => r.targetId);
+    return (await this.followingOf(followerId)).map((r) => r.targetId);
+  }
+
+  /** The accounts `followerId` follows, with whether it sees their boosts. */
+  async followingOf(followerId: string): Promise<Pick<FollowRecord, 'targetId' | 'showReblogs'>[]> {
+    const rows = await this.follows.find({ followerId }, { projection: { targetId: 1, showReblogs: 1 } }).toArray();
+    return rows.map((r) => ({ targetId: r.targetId, showReblogs: r.showReblogs !== false }));
   }
 
   /** Follows of `viewerId` to any of `targetIds`, and of any of them to the viewer (relationships). */

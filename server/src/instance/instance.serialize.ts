@@ -64,7 +64,8 @@ export function toV1InstanceEntity(info: InstanceInfo) {
     title: config.instanceName,
     short_description: description(info),
     description: description(info),
-    email: info.contact?.email ?? '',
+    // CONTACT_EMAIL, never an account's login address: this entity is anonymous.
+    email: config.contactEmail,
     version: VERSION,
     urls: { streaming_api: streamingUrl(config.publicUrl) },
     stats: { user_count: stats.userCount, status_count: stats.statusCount, domain_count: stats.domainCount },
@@ -136,7 +137,7 @@ export function toV2InstanceEntity(info: InstanceInfo) {
       url: null,
     },
     api_versions: { mastodon: 2 },
-    contact: { email: info.contact?.email ?? '', account: contactAccount(info) },
+    contact: { email: config.contactEmail, account: contactAccount(info) },
     rules: [] as RuleEntity[],
   };
 }

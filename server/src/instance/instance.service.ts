@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import { toMastodonVisibility, type MastodonVisibility } from '../accounts/accounts.serialize.ts';
 
 /** Figures about this instance that cost a query; cached briefly (clients ask at every start). */
 export interface InstanceStats {
@@ -19,7 +20,10 @@ export interface InstanceInfo {
 
 /** Mastodon's /api/v1/preferences, from an account's posting defaults. */
 export interface Preferences {
-  'posting:default:visibility': AccountRecord['defaultVisibility'];
+  /** Mastodon's enum: Kith's department-only "local" reads as unlisted. */
+  'posting:default:visibility': MastodonVisibility;
+  /** The real default, "local" included. */
+  'kith:posting:default:visibility': AccountRecord['defaultVisibility'];
   'posting:default:sensitive': boolean;
   'posting:default:language': string | null;
   'reading:expand:media': 'default' | 'show_all' | 'hide_all';
@@ -30,9 +34,6 @@ export interface Preferences {
 // Long enough that a burst of clients starting costs one set of counting queries, short enough
 // that the figures stay current; the MongoDB stand-in counts by scanning.
 const CACHE_MS = 60_000;
-// One read of the local accounts answers the contact and the status count; an intranet instance has
-// far fewer accounts than this (beyond it, the oldest accounts are left out of both).
-const LISTED_ACCOUNTS = 20_000;
 
 /** This instance's public description, figures and per-account reading/posting preferences. */
 export class InstanceService {
@@ -66,7 +67,8 @@ export class InstanceService {
   /** An account's preferences as Mastodon reports them; reading preferences are the defaults until Kith stores them. */
   preferences(account: AccountRecord): Preferences {
     return {
-      'posting:default:visibility': account.defaultVisibility,
+      'posting:default:visibility': toMastodonVisibility(account.defaultVisibility),
+      'kith:posting:default:visibility': account.defaultVisibility,
       'posting:default:sensitive': account.defaultSensitive,
       'posting:default:language': account.defaultLanguage,
       'reading:expand:media': 'default',
@@ -76,18 +78,13 @@ export class InstanceService {
   }
 
   private async load(): Promise<Omit<InstanceInfo, 'config'>> {
-    const [userCount, locals] = await Promise.all([this.accounts.countLocal(), this.accounts.listLocal(LISTED_ACCOUNTS)]);
-    // listLocal is newest first: the last admin in it is the oldest one, the instance's founder.
-    const admins = locals.filter((a) => a.role === 'admin' && !a.suspended);
-    return {
-      stats: {
-        userCount,
-        // Mastodon's status_count: the sum of local accounts' status counters (boosts in, direct messages out).
-        statusCount: locals.reduce((sum, a) => sum + a.statusesCount, 0),
-        // Peers arrive with federation; until then this instance knows no other domain.
-        domainCount: 0,
-      },
-      contact: admins[admins.length - 1] ?? null,
-    };
+    const [userCount, statusCount, contact] = await Promise.all([
+      this.accounts.countLocal(),
+      // Mastodon's status_count: the sum of local accounts' status counters.
+      this.accounts.localStatusTotal(),
+      this.accounts.firstAdmin(),
+    ]);
+    // Peers arrive with federation; until then this instance knows no other domain.
+    return { stats: { userCount, statusCount, domainCount: 0 }, contact };
   }
 }

@@ -23,7 +23,7 @@ describe('GET /api/v1/instance', () => {
     expect(body).toMatchObject({
       uri: kith.config.domain,
       title: 'sales',
-      email: 'founder@example.test',
+      email: '',
       urls: { streaming_api: kith.url.replace('http://', 'ws://') },
       stats: { user_count: 3, status_count: 1, domain_count: 0 },
       registrations: false,
@@ -40,6 +40,8 @@ describe('GET /api/v1/instance', () => {
     expect(body.version).toMatch(/^4\.3\.0 \(compatible; Kith \d+\.\d+\.\d+\)$/);
     expect(typeof body.short_description).toBe('string');
     expect(body.contact_account).toMatchObject({ id: admin.account._id, username: 'founder', display_name: 'The Founder' });
+    // The admin's login address is never shown to anonymous callers.
+    expect(JSON.stringify(body)).not.toContain('founder@example.test');
   });
 });
 
@@ -61,12 +63,39 @@ describe('GET /api/v2/instance', () => {
       },
       registrations: { enabled: false, approval_required: false },
       api_versions: { mastodon: 2 },
-      contact: { email: 'founder@example.test', account: { id: admin.account._id } },
+      contact: { email: '', account: { id: admin.account._id } },
       rules: [],
     });
     expect(body.version).toMatch(/^4\.3\.0 /);
     expect(body.registrations.message).toMatch(/invite/);
     expect(Array.isArray(body.configuration.media_attachments.supported_mime_types)).toBe(true);
+    expect(JSON.stringify(body)).not.toContain('founder@example.test');
+  });
+
+  it('shows CONTACT_EMAIL as the contact address', async () => {
+    const other = await startTestInstance({ CONTACT_EMAIL: 'it-desk@sales.example' });
+    try {
+      await other.createUser('boss', { role: 'admin' });
+      const v2 = (await other.api.get('/api/v2/instance')).body;
+      expect(v2.contact.email).toBe('it-desk@sales.example');
+      expect(v2.contact.account.username).toBe('boss');
+      expect((await other.api.get('/api/v1/instance')).body.email).toBe('it-desk@sales.example');
+      expect(JSON.stringify(v2)).not.toContain('boss@example.test');
+
+      // The contact is the oldest admin who is not suspended; the status count sums local accounts' counters.
+      const deputy = await other.createUser('deputy', { role: 'admin' });
+      const boss = (await other.services.accounts.lookup('boss', other.config.domain))._id;
+      await other.services.accounts.setSuspended(boss, true);
+      expect((await deputy.api.post('/api/v1/statuses', { status: 'one' })).status).toBe(200);
+      expect((await deputy.api.post('/api/v1/statuses', { status: 'two' })).status).toBe(200);
+      await other.idle();
+      other.services.instance.invalidate();
+      const after = (await other.api.get('/api/v1/instance')).body;
+      expect(after.contact_account.username).toBe('deputy');
+      expect(after.stats).toEqual({ user_count: 1, status_count: 2, domain_count: 0 });
+    } finally {
+      await other.close();
+    }
   });
 
   it('reports the registration mode', async () => {
@@ -104,12 +133,21 @@ describe('GET /api/v1/preferences', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       'posting:default:visibility': 'unlisted',
+      'kith:posting:default:visibility': 'unlisted',
       'posting:default:sensitive': true,
       'posting:default:language': 'de',
       'reading:expand:media': 'default',
       'reading:expand:spoilers': false,
       'reading:autoplay:gifs': false,
     });
+  });
+
+  it("reports Kith's department-only default as unlisted to Mastodon apps, and the real value under a kith key", async () => {
+    const update = await member.api.patch('/api/v1/accounts/update_credentials', { source: { privacy: 'local' } });
+    expect(update.status).toBe(200);
+    const res = await member.api.get('/api/v1/preferences');
+    expect(res.body['posting:default:visibility']).toBe('unlisted');
+    expect(res.body['kith:posting:default:visibility']).toBe('local');
   });
 
   it('needs a user token with read:accounts', async () => {

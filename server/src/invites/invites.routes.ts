@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { currentAccount, requireScope } from '../plugins/auth.ts';
 import { typed, type RouteDeps } from '../shared/route-types.ts';
 import { toInviteCheckEntity, toInviteEntity } from './invites.serialize.ts';
+import { authRateLimit } from '../oauth/auth-rate-limit.ts';
 
 const CodeParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' }) });
 
@@ -18,7 +19,7 @@ const CreateInviteBody = Type.Object(
 );
 
 /** Kith's invite API: admins make and revoke codes; anyone may check one (the sign-up page does). */
-export async function invitesRoutes(instance: FastifyInstance, { services }: RouteDeps): Promise<void> {
+export async function invitesRoutes(instance: FastifyInstance, { config, services }: RouteDeps): Promise<void> {
   const app = typed(instance);
 
   app.post('/api/v1/kith/invites', {
@@ -62,5 +63,7 @@ export async function invitesRoutes(instance: FastifyInstance, { services }: Rou
   app.get('/api/v1/kith/invites/:code/check', {
     // Anonymous on purpose: the sign-up page checks a code before the person has an account.
     schema: { tags: ['kith', 'invites'], summary: 'Whether an invite code can be used now', params: CodeParams, security: [] },
+    // Limited like sign-in: guessing codes must cost as much as guessing passwords.
+    config: { rateLimit: authRateLimit(config) },
   }, async (request) => toInviteCheckEntity(await services.invites.check(request.params.code)));
 }

@@ -1,11 +1,15 @@
 // Which events notify whom, following Mastodon: mentions (on posting and, for newly mentioned
-// accounts, on editing), boosts, favourites, follows and follow requests, and "update" to the
-// accounts that boosted a status when it is edited. Notifications whose cause goes away (an unfollow,
+// accounts, on editing), boosts, favourites, follows and follow requests, "status" to the followers
+// who asked to be notified of an account's posts, and "update" to the accounts that boosted a status
+// when it is edited. Notifications whose cause goes away (an unfollow,
 // a rejected request, a deleted status or boost) go away with it, so doing it again notifies again.
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { FollowsService } from '../follows/follows.service.ts';
+import type { StatusRecord } from '../statuses/status-record.ts';
 import type { StatusesService } from '../statuses/statuses.service.ts';
 import type { StatusInteractionsService } from '../statuses/status-interactions.service.ts';
+import { belongsInFollowerHome, isReplyToOther } from '../timelines/feed-rules.ts';
 import type { NotificationsService } from './notifications.service.ts';
 
 export interface NotificationTriggerDeps {
@@ -13,6 +17,7 @@ export interface NotificationTriggerDeps {
   statuses: StatusesService;
   statusInteractions: StatusInteractionsService;
   accounts: AccountsService;
+  follows: Pick<FollowsService, 'followersWithOptions'>;
 }
 
 // Boosters are read in pages of this size when an edit notifies them.
@@ -32,6 +37,7 @@ export function registerNotificationHandlers(events: EventBus, deps: Notificatio
       return;
     }
     await notifyMentions(deps, status._id, status.accountId, status.mentionIds);
+    await notifySubscribers(deps, status);
   });
 
   events.on('status.updated', 'notifications.status', async ({ statusId }) => {
@@ -77,6 +83,19 @@ export function registerNotificationHandlers(events: EventBus, deps: Notificatio
 async function notifyMentions(deps: NotificationTriggerDeps, statusId: string, authorId: string, mentionIds: readonly string[]): Promise<void> {
   for (const accountId of new Set(mentionIds)) {
     await deps.notifications.notify({ accountId, type: 'mention', fromAccountId: authorId, statusId });
+  }
+}
+
+// Mastodon's "status" notification (FeedInsertWorker#notify?): a follower who turned on notifications
+// for an account hears of each of its new statuses that reaches their home feed, except boosts and
+// replies to others (a reply to oneself continues a thread and counts). Edits do not notify again.
+async function notifySubscribers(deps: NotificationTriggerDeps, status: StatusRecord): Promise<void> {
+  if (status.reblogOfId !== null || isReplyToOther(status)) return;
+  const { notified } = await deps.follows.followersWithOptions(status.accountId);
+  for (const followerId of notified) {
+    // Every one of them follows the author; the rule left is that a direct status reaches the mentioned only.
+    if (!belongsInFollowerHome(status, followerId, () => true)) continue;
+    await deps.notifications.notify({ accountId: followerId, type: 'status', fromAccountId: status.accountId, statusId: status._id });
   }
 }
 

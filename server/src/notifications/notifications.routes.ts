@@ -1,14 +1,13 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentAccount, requireScope } from '../plugins/auth.ts';
-import { setLinkHeader, toPage } from '../shared/pagination.ts';
+import { IdBound, idBound, setLinkHeader, toPage } from '../shared/pagination.ts';
 import { typed, type RouteDeps } from '../shared/route-types.ts';
 import type { NotificationQuery, NotificationType } from './notifications.store.ts';
 import { IdParams } from '../shared/schemas.ts';
 
 // Mastodon knows more types than Kith creates (poll, admin.sign_up …); asking for them is not an error.
 const TypeList = Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { maxItems: 20 });
-const IdBound = Type.String({ pattern: '^[0-9]{0,20}$' });
 const Filters = {
   types: Type.Optional(TypeList),
   exclude_types: Type.Optional(TypeList),
@@ -27,13 +26,6 @@ const CountQuery = Type.Object({ ...Filters, limit: Type.Optional(Type.Integer({
 // Mastodon: unread_count counts 100 by default and at most 1000.
 const COUNT_DEFAULT = 100;
 const COUNT_MAX = 1000;
-
-// Notification ids have 16 digits and compare as strings; a shorter marker id sorts below them all.
-function idBound(id: string | null): string | undefined {
-  if (id === null) return undefined;
-  const digits = id.replace(/^0+/, '') || '0';
-  return digits.length > 16 ? '9'.repeat(16) : digits.padStart(16, '0');
-}
 
 function filters(query: Static<typeof CountQuery>): NotificationQuery {
   return {
@@ -66,7 +58,7 @@ export async function notificationsRoutes(instance: FastifyInstance, { config, s
     const accountId = currentAccount(request)._id;
     const afterId = await services.markers.lastReadNotification(accountId);
     const limit = Math.min(request.query.limit ?? COUNT_DEFAULT, COUNT_MAX);
-    const count = await services.notifications.unreadCount(accountId, { ...filters(request.query), afterId: idBound(afterId) }, limit);
+    const count = await services.notifications.unreadCount(accountId, { ...filters(request.query), afterId: idBound(afterId) ?? undefined }, limit);
     return { count };
   });
 

@@ -71,10 +71,6 @@ export class NotificationsStore {
     return this.collection.findOne({ _id: id, accountId });
   }
 
-  findById(id: string): Promise<NotificationRecord | null> {
-    return this.collection.findOne({ _id: id });
-  }
-
   /** One page of an account's notifications, newest first. */
   async page(accountId: string, query: NotificationQuery, page: Page): Promise<NotificationRecord[]> {
     const filter = this.filter(accountId, query);

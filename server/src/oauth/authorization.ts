@@ -30,8 +30,8 @@ export interface AuthorizationRequest {
 }
 
 /**
- * A failed authorization request. With redirectTo, the client is told through its redirect URI;
- * without (unknown client, unregistered redirect URI, out-of-band apps), the page shows the error.
+ * A failed authorization request. With redirectTo (only after the user denied access), the client is
+ * told through its redirect URI; otherwise the page shows the error.
  */
 export class AuthorizeFailure extends Error {
   readonly status: number;
@@ -51,15 +51,6 @@ export class AuthorizeFailure extends Error {
 /** The outcome of an approved or denied request: a redirect to the client, or a code to show (oob). */
 export type AuthorizationOutcome = { redirectTo: string } | { code: string };
 
-function errorRedirect(redirectUri: string, error: string, description: string, state: string | undefined): string | null {
-  if (redirectUri === OOB) return null;
-  const url = new URL(redirectUri);
-  url.searchParams.set('error', error);
-  url.searchParams.set('error_description', description);
-  if (state) url.searchParams.set('state', state);
-  return url.toString();
-}
-
 /** The authorization-code flow behind the sign-in and consent page; the OAuth library issues the codes. */
 export class AuthorizationFlow {
   private readonly server: OAuth2Server;
@@ -75,8 +66,9 @@ export class AuthorizationFlow {
   }
 
   /**
-   * Checks an authorization request before the page is shown. Throws AuthorizeFailure; errors about
-   * the client or its redirect URI are never redirected (that would make an open redirector).
+   * Checks an authorization request before the page is shown. Throws AuthorizeFailure, never with a
+   * redirect: anyone can register an app, so redirecting a bad request to the app's URI without the
+   * user acting would make this server an open redirector (RFC 9700, 4.11).
    */
   async check(params: AuthorizeParams): Promise<AuthorizationRequest> {
     const app = params.client_id ? await this.store.findAppByClientId(params.client_id) : null;
@@ -88,8 +80,7 @@ export class AuthorizationFlow {
     if (!redirectUri || !app.redirectUris.includes(redirectUri)) {
       throw new AuthorizeFailure(400, 'invalid_redirect_uri', 'The redirect URI is not registered for this application.');
     }
-    const fail = (error: string, description: string) =>
-      new AuthorizeFailure(400, error, description, errorRedirect(redirectUri, error, description, params.state));
+    const fail = (error: string, description: string) => new AuthorizeFailure(400, error, description);
     if (params.response_type !== 'code') {
       throw fail('unsupported_response_type', 'The authorization server does not support this response type.');
     }
@@ -166,8 +157,9 @@ export class AuthorizationFlow {
       if (!(error instanceof OAuth2Server.OAuthError) || error.name === 'server_error') {
         throw (error as { inner?: unknown }).inner ?? error;
       }
+      // Only a user's "deny" goes back to the client; anything else that fails shows the error page.
       const location = response.get('location') as string | undefined;
-      const redirectTo = request.redirectUri === OOB || !location ? null : location;
+      const redirectTo = allowed || request.redirectUri === OOB || !location ? null : location;
       throw new AuthorizeFailure(error.code, error.name, error.message, redirectTo);
     }
   }

@@ -8,6 +8,7 @@ import { authRateLimit } from './auth-rate-limit.ts';
 import { AuthorizeFailure, type AuthorizationRequest, type AuthorizeParams } from './authorization.ts';
 import { pageSecurityPolicy, renderCodePage, renderConsentPage, renderErrorPage } from './authorize-page.ts';
 import { newSecret } from './secrets.ts';
+import { isTrue } from '../shared/schemas.ts';
 
 const Field = Type.Optional(Type.String({ maxLength: 2000 }));
 const OAuthFields = {
@@ -41,10 +42,6 @@ const SESSION_COOKIE = 'kith_oauth_session';
 function oauthParams(input: AuthorizeInput): AuthorizeParams {
   const { response_type, client_id, redirect_uri, scope, state, code_challenge, code_challenge_method } = input;
   return { response_type, client_id, redirect_uri, scope, state, code_challenge, code_challenge_method };
-}
-
-function isTrue(value: boolean | string | undefined): boolean {
-  return value === true || value === 'true' || value === '1';
 }
 
 /** The sign-in and consent page of the authorization-code flow (GET shows it, POST decides). */

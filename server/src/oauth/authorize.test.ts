@@ -185,17 +185,34 @@ describe('authorization code with PKCE', () => {
     expect(unknownClient.location).toBeNull();
   });
 
-  it('sends scope and response_type errors back to the client with the state', async () => {
+  it('shows scope and response_type errors on the page instead of redirecting (no open redirector)', async () => {
     const browser = new TestBrowser(kith.url);
-    const scope = await browser.get(authorizeQuery({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'read push', state: 'abc' }));
-    expect(scope.status).toBe(302);
-    const location = new URL(scope.location!);
-    expect(location.searchParams.get('error')).toBe('invalid_scope');
-    expect(location.searchParams.get('state')).toBe('abc');
-    const unknown = await browser.get(authorizeQuery({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, scope: 'read:everything' }));
-    expect(new URL(unknown.location!).searchParams.get('error')).toBe('invalid_scope');
-    const token = await browser.get(authorizeQuery({ response_type: 'token', client_id: client.client_id, redirect_uri: REDIRECT }));
-    expect(new URL(token.location!).searchParams.get('error')).toBe('unsupported_response_type');
+    const cases: [Record<string, string>, string][] = [
+      [{ scope: 'read push', state: 'abc' }, 'The requested scope is invalid, unknown, or malformed.'],
+      [{ scope: 'read:everything' }, 'The requested scope is invalid, unknown, or malformed.'],
+      [{ response_type: 'token' }, 'The authorization server does not support this response type.'],
+      [{ code_challenge: 'x', code_challenge_method: 'S512' }, 'The code challenge method must be S256 or plain.'],
+    ];
+    for (const [params, message] of cases) {
+      const page = await browser.get(authorizeQuery({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, ...params }));
+      expect(page.status, JSON.stringify(params)).toBe(400);
+      expect(page.location).toBeNull();
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.html).toContain(message);
+      expect(page.html).not.toContain('name="password"');
+    }
+  });
+
+  it('does not redirect a submitted form whose request is bad, and issues no code', async () => {
+    const before = await codes().countDocuments();
+    const browser = new TestBrowser(kith.url);
+    const page = await browser.get(authorizeQuery({ response_type: 'code', client_id: client.client_id, redirect_uri: REDIRECT, state: 's' }));
+    const form = { ...formFields(page.html), scope: 'read push', username: 'alice', password: PASSWORD, decision: 'approve' };
+    const res = await browser.postForm('/oauth/authorize', form);
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    expect(res.html).toContain('The requested scope is invalid, unknown, or malformed.');
+    expect(await codes().countDocuments()).toBe(before);
   });
 
   it('grants a narrower granular scope and defaults to read', async () => {

@@ -46,16 +46,25 @@ function bearerToken(request: FastifyRequest): string | null {
   return typeof query?.access_token === 'string' ? query.access_token : null;
 }
 
+export interface AuthPluginOptions {
+  authenticator: TokenAuthenticator;
+  /**
+   * Runs once the caller is known (request.auth set, or null) and before a bad token is refused, so the
+   * rate limit can count by account and still count requests with invalid tokens (by address).
+   */
+  afterAuthentication?: preHandlerAsyncHookHandler;
+}
+
 /** Reads the bearer token on every request into request.auth (null when absent). */
-export const authPlugin = fp<{ authenticator: TokenAuthenticator }>(async (app: FastifyInstance, { authenticator }) => {
+export const authPlugin = fp<AuthPluginOptions>(async (app: FastifyInstance, { authenticator, afterAuthentication }) => {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', async function authenticate(request, reply) {
     const token = bearerToken(request);
-    if (token === null) return;
-    const auth = await authenticator.authenticate(token);
-    if (!auth) throw new Unauthorized();
-    if (auth.account?.suspended) throw new Forbidden('Your login is currently disabled');
-    request.auth = auth;
+    const auth = token === null ? null : await authenticator.authenticate(token);
+    if (auth && !auth.account?.suspended) request.auth = auth;
+    if (afterAuthentication) await afterAuthentication.call(this, request, reply);
+    if (token !== null && !auth) throw new Unauthorized();
+    if (auth?.account?.suspended) throw new Forbidden('Your login is currently disabled');
   });
 });
 
@@ -76,6 +85,11 @@ export function optionalScope(scope: string): preHandlerAsyncHookHandler {
     const auth = request.auth;
     if (auth && !hasScope(auth.scopes, scope)) throw new Forbidden('This action is outside the authorized scopes');
   };
+}
+
+/** The account a read acts for, or null for an app-only token or no token. */
+export function viewerOf(request: FastifyRequest): AccountRecord | null {
+  return request.auth?.account ?? null;
 }
 
 /** The calling account; only valid after requireScope(…, { user: true }). */

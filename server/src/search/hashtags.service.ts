@@ -1,6 +1,6 @@
 import type { StatusRecord } from '../statuses/status-record.ts';
 import { queryPrefixes } from '../shared/search-terms.ts';
-import { normalizeTag } from '../streaming/publisher.ts';
+import { HASHTAG_PATTERN, isTagName, normalizeTag } from '../statuses/hashtag-names.ts';
 import type { DayUsage, HashtagRecord, HashtagsStore } from './hashtags.store.ts';
 
 /** A tag with its last seven days of use, newest day first (Mastodon's Tag history). */
@@ -16,10 +16,8 @@ type TagIdentity = Pick<HashtagRecord, '_id' | 'displayName'> & { id: string | n
 
 const DAY_SECONDS = 24 * 3600;
 const HISTORY_DAYS = 7;
-/** Names a hashtag may have: what the status parser links (letters, digits, underscores; at least one non-digit). */
-const TAG_NAME = /^[\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*$/u;
-const MAX_TAG_LENGTH = 100;
-// Statuses whose tags everyone on the instance may see; private and direct ones do not count.
+// Statuses whose tags everyone on the instance may see. Tags of private and direct statuses are
+// neither recorded nor counted: search and the tag lookup would otherwise tell anyone they exist.
 const COUNTED = new Set<StatusRecord['visibility']>(['public', 'unlisted', 'local']);
 
 /** The start (Unix seconds, UTC) of the day `at` falls on. */
@@ -35,12 +33,15 @@ export class HashtagsService {
     this.store = store;
   }
 
-  /** Records the tags of a new or edited status (the status.created / status.updated handler; idempotent). */
+  /**
+   * Records the tags of a new or edited public, unlisted or local status (the status.created /
+   * status.updated handler; idempotent). Private and direct statuses leave no trace.
+   */
   async recordStatus(status: StatusRecord): Promise<void> {
-    if (status.reblogOfId || status.deletedAt || status.tags.length === 0) return;
+    if (status.reblogOfId || status.deletedAt || status.tags.length === 0 || !COUNTED.has(status.visibility)) return;
     const usedAt = status.editedAt ?? status.createdAt;
     await Promise.all(status.tags.map((tag) => this.store.upsert(tag, displayNameIn(status.text, tag), usedAt)));
-    if (COUNTED.has(status.visibility)) await this.store.recordUse(status.tags, dayOf(status.createdAt), status._id, status.accountId);
+    await this.store.recordUse(status.tags, dayOf(status.createdAt), status._id, status.accountId);
   }
 
   /** Takes a deleted status out of the daily counts (the status.deleted handler; idempotent). */
@@ -69,7 +70,7 @@ export class HashtagsService {
    */
   async get(name: string, now = new Date()): Promise<HashtagView | null> {
     const raw = name.replace(/^#/, '');
-    if (raw.length === 0 || raw.length > MAX_TAG_LENGTH || !TAG_NAME.test(raw)) return null;
+    if (!isTagName(raw)) return null;
     const normalized = normalizeTag(raw);
     const record = (await this.store.findByNames([normalized])).get(normalized);
     const [view] = await this.withHistory([record ?? { _id: normalized, id: null, displayName: raw }], now);
@@ -91,7 +92,7 @@ export class HashtagsService {
 
 /** The tag as the author wrote it (first occurrence whose normalized form matches), else the normalized name. */
 export function displayNameIn(text: string, tag: string): string {
-  for (const match of text.matchAll(/#([\p{L}\p{N}_]+)/gu)) {
+  for (const match of text.matchAll(HASHTAG_PATTERN)) {
     if (normalizeTag(match[1]!) === tag) return match[1]!;
   }
   return tag;

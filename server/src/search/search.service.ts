@@ -6,7 +6,6 @@ import type { StatusesService } from '../statuses/statuses.service.ts';
 import type { Page } from '../shared/pagination.ts';
 import { queryPrefixes, wordTerms } from '../shared/search-terms.ts';
 import type { HashtagsService, HashtagView } from './hashtags.service.ts';
-import type { StatusSearchStore } from './status-search.store.ts';
 
 export type SearchType = 'accounts' | 'hashtags' | 'statuses';
 
@@ -41,9 +40,8 @@ export interface AccountSearchOptions {
 export interface SearchDeps {
   accounts: AccountsService;
   follows: Pick<FollowsService, 'followingIds'>;
-  statuses: Pick<StatusesService, 'getVisible'>;
+  statuses: Pick<StatusesService, 'getVisible' | 'search'>;
   hashtags: HashtagsService;
-  statusSearch: StatusSearchStore;
   /** This instance's domain (handles "user@domain") and origin (URLs). */
   domain: string;
   publicUrl: string;
@@ -53,7 +51,7 @@ const USERNAME = /^[a-z0-9_]{1,30}$/i;
 // With `following`, matches are read in batches and filtered; stop after this many batches.
 const MAX_FOLLOWING_BATCHES = 10;
 
-/** Search over accounts, hashtags and statuses of this instance, without $text (see status-search.store.ts). */
+/** Search over accounts, hashtags and statuses of this instance, without $text (see StatusesStore.searchIds). */
 export class SearchService {
   private readonly deps: SearchDeps;
 
@@ -117,8 +115,7 @@ export class SearchService {
   private async searchStatuses(viewer: AccountRecord, query: string, options: SearchQuery): Promise<StatusRecord[]> {
     const words = wordTerms(query);
     if (words.length === 0) return [];
-    const ids = await this.deps.statusSearch.findIds({ words, viewerId: viewer._id, accountId: options.accountId, page: { ...options.page, limit: options.limit }, offset: options.offset });
-    return this.deps.statuses.getVisible(ids, viewer);
+    return this.deps.statuses.search(viewer, { words, accountId: options.accountId, page: { ...options.page, limit: options.limit }, offset: options.offset });
   }
 
   /** A URL of this instance: the status or account it shows (with `resolve`, as in Mastodon); nothing otherwise. */

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance, type TestInstance, type TestUser } from '../../test/harness.ts';
 import { dayOf } from './hashtags.service.ts';
 
 let kith: TestInstance;
+let mongo: MongoClient;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -18,6 +20,7 @@ const names = (accounts: { username: string }[]) => accounts.map((a) => a.userna
 
 beforeAll(async () => {
   kith = await startTestInstance();
+  mongo = await MongoClient.connect(inject('mongoUrl'));
   [alice, bob, carol, dave] = await Promise.all([
     kith.createUser('alice', { displayName: 'Alice Martin' }),
     kith.createUser('bob', { displayName: 'Robert Engel' }),
@@ -28,7 +31,10 @@ beforeAll(async () => {
   await bob.api.patch('/api/v1/accounts/update_credentials', { title: 'Engineer', department: 'Engineering', location: 'Berlin' });
   await carol.api.patch('/api/v1/accounts/update_credentials', { title: 'Engineering Manager', department: 'Engineering', location: 'Lyon' });
 });
-afterAll(async () => kith.close());
+afterAll(async () => {
+  await mongo?.close();
+  await kith?.close();
+});
 
 describe('account search', () => {
   it('finds accounts by prefixes of username, display name, title, department and location', async () => {
@@ -106,6 +112,41 @@ describe('hashtag search and GET /api/v1/tags/:name', () => {
     const lookup = await dave.api.get('/api/v1/tags/KITHLAUNCH');
     expect(lookup.status).toBe(200);
     expect(lookup.body).toMatchObject({ id: tag.id, name: 'KithLaunch', history: tag.history });
+  });
+
+  it('keeps tags used only in private or direct statuses out of search and the tag lookup, edits included', async () => {
+    const secret = await post(bob, 'Planning #HushProject quietly', { visibility: 'private' });
+    await post(bob, '@alice about #WhisperPlan', { visibility: 'direct' });
+    await post(alice, 'Everyone is welcome at the #OpenHouse');
+    await kith.idle();
+    // An edit adding a tag to a private status records nothing either.
+    expect((await bob.api.put(`/api/v1/statuses/${secret}`, { status: 'Planning #HushProject and #HushEdit quietly' })).status).toBe(200);
+    await kith.idle();
+
+    const tagNames = async (user: TestUser, q: string) => {
+      const res = await user.api.get('/api/v2/search', { q, type: 'hashtags' });
+      expect(res.status).toBe(200);
+      return res.body.hashtags.map((t: { name: string }) => t.name);
+    };
+    expect(await tagNames(dave, 'openhouse')).toEqual(['OpenHouse']);
+    for (const q of ['hush', '#HushProject', 'hushedit', 'whisper', '#WhisperPlan']) {
+      expect(await tagNames(dave, q), q).toEqual([]);
+      // Not even their authors find them: search shows what the whole instance uses.
+      expect(await tagNames(bob, q), q).toEqual([]);
+    }
+    // The lookup answers as for a tag nobody used: no id, the name as asked, no uses.
+    for (const name of ['HushProject', 'hushedit', 'WhisperPlan']) {
+      const res = await dave.api.get(`/api/v1/tags/${name}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: '', name, following: false });
+      expect(res.body.history.map((h: { uses: string }) => h.uses)).toEqual(['0', '0', '0', '0', '0', '0', '0']);
+    }
+    const open = await dave.api.get('/api/v1/tags/openhouse');
+    expect(open.body).toMatchObject({ name: 'OpenHouse' });
+    expect(open.body.id).toMatch(/^\d{16}$/);
+    expect(open.body.history[0]).toMatchObject({ uses: '1', accounts: '1' });
+    const hashtags = mongo.db(kith.config.mongodbDatabase).collection<{ _id: string }>('hashtags');
+    expect(await hashtags.countDocuments({ _id: { $in: ['hushproject', 'hushedit', 'whisperplan'] } })).toBe(0);
   });
 
   it('answers a valid tag nobody used with an empty history, and an invalid name with 404', async () => {

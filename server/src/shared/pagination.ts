@@ -10,6 +10,20 @@ export const PageQuerySchema = Type.Object({
 });
 export type PageQueryInput = Static<typeof PageQuerySchema>;
 
+/** A paging id as clients may send it: digits only (Kith ids have 16), anything else is a client error. */
+export const IdBound = Type.String({ pattern: '^[0-9]{0,20}$' });
+
+/**
+ * Brings a paging id to the 16 digits of Kith ids, so that Redis feeds (which compare ids as numbers)
+ * and MongoDB (which compares fixed-width strings) agree: a shorter id sorts below every id, a longer
+ * one above.
+ */
+export function idBound(id: string | null): string | null {
+  if (id === null) return null;
+  const digits = id.replace(/^0+/, '') || '0';
+  return digits.length > 16 ? '9'.repeat(16) : digits.padStart(16, '0');
+}
+
 export interface Page {
   /** Only ids below this. */
   maxId: string | null;

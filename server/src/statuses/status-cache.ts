@@ -61,9 +61,4 @@ export class StatusCache {
   async put(record: StatusRecord): Promise<void> {
     await this.redis.eval(PUT_IF_NEWER, 1, key(record._id), String(record.rev), encode(record), String(TTL_SECONDS));
   }
-
-  /** Forgets records (e.g. when a write's outcome is unknown). */
-  async drop(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.redis.del(...ids.map(key));
-  }
 }

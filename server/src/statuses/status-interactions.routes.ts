@@ -2,11 +2,10 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { toAccountEntity } from '../accounts/accounts.serialize.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
-import { currentAccount, requireScope } from '../plugins/auth.ts';
+import { currentAccount, requireScope, viewerOf } from '../plugins/auth.ts';
 import { PageQuerySchema, setLinkHeader, toPage } from '../shared/pagination.ts';
 import { typed, type RouteDeps } from '../shared/route-types.ts';
 import type { StatusRecord } from './status-record.ts';
-import { viewerOf } from './statuses.routes.ts';
 import { IdParams } from '../shared/schemas.ts';
 
 const ReblogBody = Type.Object(
@@ -61,9 +60,9 @@ export async function statusInteractionsRoutes(instance: FastifyInstance, { conf
   ] as const) {
     app.get(`/api/v1/statuses/:id/${path}`, {
       schema: { tags: ['statuses'], summary, params: IdParams, querystring: PageQuerySchema },
-      preHandler: requireScope('read:statuses', { user: false }),
+      preHandler: requireScope('read:statuses'),
     }, async (request, reply) => {
-      const { items, pageIds } = await interactions[list](request.params.id, request.auth?.account ?? null, toPage(request.query, 40, 80));
+      const { items, pageIds } = await interactions[list](request.params.id, viewerOf(request), toPage(request.query, 40, 80));
       setLinkHeader(request, reply, config.publicUrl, pageIds);
       return items.map((a) => toAccountEntity(a, origin));
     });

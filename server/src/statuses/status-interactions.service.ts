@@ -1,12 +1,12 @@
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AccountRecord, Visibility } from '../accounts/accounts.store.ts';
-import { Forbidden, Invalid, NotFound } from '../shared/errors.ts';
+import { Conflict, Forbidden, Invalid, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
 import { STATUS_LIMITS } from './status-compose.ts';
 import type { StatusRecord } from './status-record.ts';
-import type { RelationKind, StatusRelationsStore } from './status-relations.store.ts';
+import type { RelationKind, StatusRelationRecord, StatusRelationsStore } from './status-relations.store.ts';
 import type { StatusesService } from './statuses.service.ts';
 import type { StatusesStore } from './statuses.store.ts';
 
@@ -20,6 +20,11 @@ export interface StatusInteractionsDeps {
 
 /** Visibilities a boost may be given; it never widens what was boosted (see reblog). */
 export type BoostVisibility = Extract<Visibility, 'public' | 'unlisted' | 'private' | 'local'>;
+
+// How long a boost marker may stand without its boost before it counts as left over from a failed
+// attempt: far longer than storing a boost takes, short enough for a retry to wait out.
+const PENDING_BOOST_MS = 5_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A page of statuses, and the ids of the relations that paged them (for Link headers). */
 export interface RelationPage<T> {
@@ -81,21 +86,28 @@ export class StatusInteractionsService {
     if (original.visibility === 'direct' || (original.visibility === 'private' && original.accountId !== account._id)) {
       throw new Forbidden('This action is not allowed');
     }
-    const existing = await this.relations.find('reblogs', account._id, original._id);
-    if (existing) {
-      const boost = existing.reblogId ? await this.store.get(existing.reblogId) : null;
-      if (boost && !boost.deletedAt) return boost;
-      // A marker without its boost (an interrupted earlier attempt): clear it and boost afresh.
-      await this.relations.remove('reblogs', account._id, original._id);
+    // The boost marker (unique per account and status) decides which request boosts; the others
+    // return its boost, once the request that made the marker has stored it.
+    let marker = await this.relations.find('reblogs', account._id, original._id);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (marker) {
+        const boost = await this.boostOf(marker);
+        if (boost) return boost;
+        // A marker whose boost never came (an interrupted attempt) or was deleted: clear it and boost afresh.
+        await this.relations.remove('reblogs', account._id, original._id, { reblogId: marker.reblogId });
+      }
+      const boostId = newId();
+      const added = await this.relations.add('reblogs', account._id, original._id, { reblogId: boostId });
+      if (added.created) return this.insertBoost(account, original, boostId, visibility);
+      marker = added.record;
     }
+    throw new Conflict('Another boost of this post is in progress');
+  }
+
+  // Stores the boost a fresh marker points at and counts it. If it cannot be stored, the marker goes
+  // too, so the next attempt is not left waiting for a boost that will never come.
+  private async insertBoost(account: AccountRecord, original: StatusRecord, boostId: string, visibility?: BoostVisibility): Promise<StatusRecord> {
     const now = new Date();
-    const boostId = newId(now);
-    const { created, record: marker } = await this.relations.add('reblogs', account._id, original._id, { reblogId: boostId });
-    if (!created) {
-      const boost = marker.reblogId ? await this.store.get(marker.reblogId) : null;
-      if (boost) return boost;
-      throw new NotFound();
-    }
     const fallback: BoostVisibility = account.defaultVisibility === 'direct' ? 'public' : account.defaultVisibility;
     const boost: StatusRecord = {
       _id: boostId,
@@ -122,10 +134,28 @@ export class StatusInteractionsService {
       searchTerms: [],
       rev: 0,
     };
-    await this.store.insert(boost);
+    try {
+      await this.store.insert(boost);
+    } catch (error) {
+      if (!(await this.store.exists(boostId).catch(() => false))) await this.relations.remove('reblogs', account._id, original._id, { reblogId: boostId });
+      throw error;
+    }
     await Promise.all([this.store.incrementCounter(original._id, 'reblogsCount', 1), this.statuses.counted(boost, now)]);
     await this.events.emit('status.created', { statusId: boost._id });
     return boost;
+  }
+
+  // The live boost a marker points at. A racing request may hold a marker whose boost it has not
+  // stored yet: wait for it, up to PENDING_BOOST_MS after the marker was made. Null for a stale marker.
+  private async boostOf(marker: StatusRelationRecord): Promise<StatusRecord | null> {
+    if (!marker.reblogId) return null;
+    const deadline = marker.createdAt.getTime() + PENDING_BOOST_MS;
+    for (;;) {
+      const boost = await this.store.get(marker.reblogId);
+      if (boost) return boost.deletedAt ? null : boost;
+      if (Date.now() >= deadline) return null;
+      await sleep(25);
+    }
   }
 
   /** Takes a boost back (deleting the boost status). Returns the original status. */

@@ -62,9 +62,14 @@ export class StatusRelationsStore {
     }
   }
 
-  /** Removes the relation; returns it, or null when there was none (so only one racing request counts it). */
-  remove(kind: RelationKind, accountId: string, statusId: string): Promise<StatusRelationRecord | null> {
-    return this.collections[kind].findOneAndDelete({ _id: relationId(accountId, statusId) });
+  /**
+   * Removes the relation; returns it, or null when there was none (so only one racing request counts
+   * it). With `reblogId`, only the boost marker for that boost (not one a racing request made since).
+   */
+  remove(kind: RelationKind, accountId: string, statusId: string, only: { reblogId?: string } = {}): Promise<StatusRelationRecord | null> {
+    const filter: Filter<StatusRelationRecord> = { _id: relationId(accountId, statusId) };
+    if (only.reblogId !== undefined) filter.reblogId = only.reblogId;
+    return this.collections[kind].findOneAndDelete(filter);
   }
 
   find(kind: RelationKind, accountId: string, statusId: string): Promise<StatusRelationRecord | null> {

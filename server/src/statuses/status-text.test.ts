@@ -59,4 +59,14 @@ describe('countedLength', () => {
     expect(countedLength('👩‍👩‍👧‍👦é', 'cw')).toBe(4);
     expect(countedLength(`@alice@${localDomain} hi`)).toBe('@alice hi'.length);
   });
+
+  it('counts a URL longer than 2048 characters at its full length', () => {
+    const url = (length: number) => `https://example.test/${'a'.repeat(length - 21)}`;
+    expect(countedLength(`look ${url(2048)}`)).toBe(5 + 23);
+    expect(countedLength(`look ${url(2049)}`)).toBe(5 + 2049);
+  });
+
+  it('finds tags in any script, combining marks included, and never numbers alone', () => {
+    expect(render('#Kith #हिन्दी #1 #café_2 a#b').tags).toEqual(['kith', 'हिन्दी', 'café_2']);
+  });
 });

@@ -2,17 +2,16 @@
 // written the way Mastodon writes them so its clients style them. Every other character is escaped
 // by plainTextToHtml, so hostile input can only ever come out as text.
 import { escapeHtml, findUrlLinks, mergeLinks, plainTextToHtml, type TextLink } from '../shared/html.ts';
+import { HASHTAG_PATTERN, MAX_TAG_LENGTH, normalizeTag } from './hashtag-names.ts';
 
 /** Mastodon counts every URL as this many characters, whatever its length. */
 export const URL_LENGTH = 23;
+/** URLs longer than this (the longest browsers and servers reliably take) count at their full length. */
+export const MAX_COUNTED_URL_LENGTH = 2048;
 
 // @user or @user@domain (the domain may carry a port, as this instance's does in development).
 // Not after a word character, "/" or "=", so e-mail addresses and URL paths are not mentions.
 const MENTION_PATTERN = /(?<![=/\w])@([a-z0-9_]{1,30})(?:@([a-z0-9.-]+[a-z0-9](?::\d{1,5})?))?(?![\w@])/gi;
-// #tag: letters, digits and underscores with at least one letter or underscore, so "#1" is not a tag.
-const HASHTAG_PATTERN = /(?<![=/)&\p{L}\p{N}_#])#([\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)/gu;
-/** Tags longer than this stay plain text (Mastodon has no limit; an endless tag is noise). */
-export const MAX_TAG_LENGTH = 100;
 
 /** A local account a mention can point at. */
 export interface MentionTarget {
@@ -36,11 +35,6 @@ export interface RenderedText {
   mentionIds: string[];
   /** Lower-case hashtag names, in order of first appearance, without repeats. */
   tags: string[];
-}
-
-/** Normalizes a hashtag name the way it is stored and looked up. */
-export function normalizeTag(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
 }
 
 /** Every @handle in text, whoever it names. */
@@ -128,11 +122,12 @@ function graphemeCount(text: string): number {
 
 /**
  * The length Mastodon's limit applies to: text plus content warning, in user-perceived characters
- * (an emoji with modifiers is one), every URL counted as 23 and "@user@domain" as "@user".
+ * (an emoji with modifiers is one), every URL counted as 23 and "@user@domain" as "@user". A URL
+ * longer than 2048 characters is no link anyone can follow but a way around the limit: it counts in full.
  */
 export function countedLength(text: string, spoilerText = ''): number {
   const countable = text
-    .replace(/\bhttps?:\/\/[^\s<>"']+/gi, 'x'.repeat(URL_LENGTH))
+    .replace(/\bhttps?:\/\/[^\s<>"']+/gi, (url) => (url.length > MAX_COUNTED_URL_LENGTH ? url : 'x'.repeat(URL_LENGTH)))
     .replace(MENTION_PATTERN, (_m, username: string) => `@${username}`);
   return graphemeCount(countable) + graphemeCount(spoilerText);
 }

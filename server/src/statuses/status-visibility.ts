@@ -1,6 +1,6 @@
 // Who may see a status. Anything a viewer may not see answers 404, never 403, so that a status's
 // existence does not leak.
-//   public, unlisted: every signed-in account (and app tokens: they act for no one in particular)
+//   public, unlisted: every signed-in account (never a token that acts for no account: the network is closed)
 //   local:            accounts of this instance only (department-only; never federates)
 //   private:          the author, the author's followers, and mentioned accounts
 //   direct:           the author and mentioned accounts
@@ -25,7 +25,7 @@ export function visibilityVerdict(record: StatusRecord, viewer: Viewer): Verdict
   switch (record.visibility) {
     case 'public':
     case 'unlisted':
-      return 'yes';
+      return viewer !== null ? 'yes' : 'no';
     case 'local':
       return viewer !== null && viewer.domain === null ? 'yes' : 'no';
     case 'private':

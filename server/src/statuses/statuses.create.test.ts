@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestInstance, type TestInstance, type TestUser } from '../../test/harness.ts';
 
 let kith: TestInstance;
+let mongo: MongoClient;
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -10,9 +12,13 @@ const everything = { maxId: null, sinceId: null, minId: null, limit: 200 };
 
 beforeAll(async () => {
   kith = await startTestInstance();
+  mongo = await MongoClient.connect(inject('mongoUrl'));
   [alice, bob, carol] = await Promise.all([kith.createUser('alice'), kith.createUser('bob'), kith.createUser('carol')]);
 });
-afterAll(async () => kith.close());
+afterAll(async () => {
+  await mongo?.close();
+  await kith?.close();
+});
 
 /** Every live status of an account, and its statuses counter: what "nothing was stored" checks. */
 async function stored(user: TestUser) {
@@ -124,6 +130,41 @@ describe('POST /api/v1/statuses', () => {
     expect(await stored(alice)).toEqual(before);
   });
 
+  it('counts a URL longer than 2048 characters at its full length', async () => {
+    const longest = `https://example.test/${'x'.repeat(2048 - 21)}`;
+    expect(longest).toHaveLength(2048);
+    const ok = await alice.api.post('/api/v1/statuses', { status: `still a link ${longest}` });
+    expect(ok.status).toBe(200);
+
+    const before = await stored(alice);
+    const res = await alice.api.post('/api/v1/statuses', { status: `${longest}x` });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({ error: 'Validation failed: Text character limit of 500 exceeded' });
+    const edit = await alice.api.put(`/api/v1/statuses/${ok.body.id}`, { status: `edited ${longest}x` });
+    expect(edit.status).toBe(422);
+    expect(await stored(alice)).toEqual(before);
+    expect((await alice.api.get(`/api/v1/statuses/${ok.body.id}`)).body.edited_at).toBeNull();
+  });
+
+  it('refuses raw text over 5000 characters and a content warning over 1000 with 400, URLs or not', async () => {
+    const edited = (await alice.api.post('/api/v1/statuses', { status: 'to be edited' })).body.id;
+    const before = await stored(alice);
+    const cases: unknown[] = [
+      { status: 'a'.repeat(5001) },
+      { status: `https://example.test/${'x'.repeat(1024 * 1024 - 100)}` },
+      { status: 'hi', spoiler_text: 'b'.repeat(1001) },
+    ];
+    for (const body of cases) {
+      const res = await alice.api.post('/api/v1/statuses', body);
+      expect(res.status).toBe(400);
+      expect(typeof res.body.error).toBe('string');
+    }
+    expect((await alice.api.put(`/api/v1/statuses/${edited}`, { status: 'c'.repeat(5001) })).status).toBe(400);
+    expect((await alice.api.put(`/api/v1/statuses/${edited}`, { status: 'hi', spoiler_text: 'd'.repeat(1001) })).status).toBe(400);
+    expect(await stored(alice)).toEqual(before);
+    expect((await alice.api.get(`/api/v1/statuses/${edited}/history`)).body).toHaveLength(1);
+  });
+
   it('refuses bad input with exact status codes and stores nothing', async () => {
     const before = await stored(bob);
     const cases: [unknown, number, string?][] = [
@@ -215,6 +256,26 @@ describe('Idempotency-Key', () => {
     const after = await stored(carol);
     expect(after.ids).toEqual([responses[0]!.body.id, ...before.ids]);
     expect(after.count).toBe(before.count + 1);
+  });
+
+  it('keeps the key on a status that was stored even when what follows the insert failed', async () => {
+    // A parent whose reply counter MongoDB cannot increment: the reply is stored, then counting it fails.
+    const parent = await bob.api.post('/api/v1/statuses', { status: 'counter breaks here' });
+    const statuses = mongo.db(kith.config.mongodbDatabase).collection<{ _id: string; repliesCount: unknown }>('statuses');
+    await statuses.updateOne({ _id: parent.body.id }, { $set: { repliesCount: 'not a number' } });
+    const before = await stored(carol);
+    const body = { status: 'replying once', in_reply_to_id: parent.body.id };
+    const failed = await carol.api.post('/api/v1/statuses', body, { 'idempotency-key': 'key-4' });
+    expect(failed.status).toBe(500);
+    const [inserted] = (await stored(carol)).ids;
+    expect(inserted).not.toBe(before.ids[0]);
+
+    // The retry gets the stored status back instead of posting it a second time.
+    const retried = await carol.api.post('/api/v1/statuses', body, { 'idempotency-key': 'key-4' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.id).toBe(inserted);
+    expect((await stored(carol)).ids).toEqual([inserted, ...before.ids]);
+    await statuses.updateOne({ _id: parent.body.id }, { $set: { repliesCount: 0 } });
   });
 
   it('lets a corrected retry through after a refused attempt with the same key', async () => {

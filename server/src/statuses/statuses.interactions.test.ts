@@ -114,6 +114,23 @@ describe('boosts', () => {
     await kith.idle();
   });
 
+  it('answers a double-tapped boost with the same boost, counted once', async () => {
+    for (const text of ['double tap', 'double tap again', 'and once more']) {
+      const id = await post(alice, text);
+      const before = (await kith.services.accounts.get(carol.account._id)).statusesCount;
+      const [first, second] = await Promise.all([carol.api.post(`/api/v1/statuses/${id}/reblog`), carol.api.post(`/api/v1/statuses/${id}/reblog`)]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.body.id).toBe(first.body.id);
+      expect(first.body.reblog.id).toBe(id);
+      expect((await carol.api.get(`/api/v1/statuses/${id}`)).body).toMatchObject({ reblogged: true, reblogs_count: 1 });
+      expect((await alice.api.get(`/api/v1/statuses/${id}/reblogged_by`)).body.map((a: { id: string }) => a.id)).toEqual([carol.account._id]);
+      expect((await kith.services.accounts.get(carol.account._id)).statusesCount).toBe(before + 1);
+      const boosts = await kith.services.statuses.list({ accountIds: [carol.account._id] }, { maxId: null, sinceId: null, minId: null, limit: 40 });
+      expect(boosts.filter((s) => s.reblogOfId === id).map((s) => s._id)).toEqual([first.body.id]);
+    }
+    await kith.idle();
+  });
+
   it('refuses boosting private statuses of others and direct ones (403), allows your own private ones', async () => {
     const priv = await post(alice, 'followers only', 'private');
     const direct = await post(alice, 'just me', 'direct');

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestInstance, type TestInstance, type TestUser } from '../../test/harness.ts';
+import { visibilityVerdict } from './status-visibility.ts';
 
 // alice posts; bob follows her; dave is mentioned; carol neither follows nor is mentioned; an app-only
-// token acts for nobody.
+// token acts for nobody and reads nothing (the network is closed).
 let kith: TestInstance;
 let alice: TestUser;
 let bob: TestUser;
@@ -34,11 +35,10 @@ describe('visibility of GET /api/v1/statuses/:id', () => {
     ['bob', ['public', 'unlisted', 'local', 'private']],
     ['dave', ['public', 'unlisted', 'local', 'private', 'direct']],
     ['carol', ['public', 'unlisted', 'local']],
-    ['app', ['public', 'unlisted']],
   ];
   for (const [viewer, visible] of matrix) {
     it(`shows ${viewer} exactly ${visible.join(', ')}, and answers 404 for the rest`, async () => {
-      const api = { alice, bob, carol, dave }[viewer as 'alice']?.api ?? appOnly;
+      const api = { alice, bob, carol, dave }[viewer as 'alice'].api;
       for (const [visibility, id] of Object.entries(posted)) {
         const res = await api.get(`/api/v1/statuses/${id}`);
         if (visible.includes(visibility)) {
@@ -51,6 +51,36 @@ describe('visibility of GET /api/v1/statuses/:id', () => {
       }
     });
   }
+
+  it('refuses an app-only token on every status read, as Mastodon refuses a token without a user', async () => {
+    const id = posted.public!;
+    const paths = [
+      `/api/v1/statuses/${id}`,
+      `/api/v1/statuses?id[]=${id}`,
+      `/api/v1/statuses/${id}/context`,
+      `/api/v1/statuses/${id}/history`,
+      `/api/v1/statuses/${id}/source`,
+      `/api/v1/statuses/${id}/favourited_by`,
+      `/api/v1/statuses/${id}/reblogged_by`,
+      '/api/v1/timelines/public',
+      '/api/v1/timelines/tag/news',
+      `/api/v1/accounts/${alice.account._id}/statuses`,
+    ];
+    for (const path of paths) {
+      const res = await appOnly.get(path);
+      expect(res.status, path).toBe(401);
+      expect(res.body, path).toEqual({ error: 'This method requires an authenticated user' });
+    }
+    // The app token itself still works where an app may act.
+    expect((await appOnly.get('/api/v1/apps/verify_credentials')).status).toBe(200);
+  });
+
+  it('shows no status to a viewer that is no account', async () => {
+    const record = await kith.services.statuses.get(posted.public!, alice.account);
+    expect(visibilityVerdict(record, alice.account)).toBe('yes');
+    expect(visibilityVerdict(record, null)).toBe('no');
+    expect(visibilityVerdict({ ...record, visibility: 'unlisted' }, null)).toBe('no');
+  });
 
   it('serializes each visibility for Mastodon apps', async () => {
     const seen = await Promise.all(Object.values(posted).map(async (id) => (await alice.api.get(`/api/v1/statuses/${id}`)).body));
@@ -199,7 +229,8 @@ describe('service reads for other domains', () => {
     expect(await list(author.account)).toEqual([ids.boost, ids.thread, ids.reply, ids.direct, ids.private, ids.local, ids.public]);
     expect(await list(bob.account)).toEqual([ids.boost, ids.thread, ids.reply, ids.private, ids.local, ids.public]);
     expect(await list(carol.account)).toEqual([ids.boost, ids.thread, ids.reply, ids.local, ids.public]);
-    expect(await list(null)).toEqual([ids.boost, ids.thread, ids.reply, ids.public]);
+    // A viewer that is no account sees nothing (the network is closed).
+    expect(await list(null)).toEqual([]);
     expect(await list(carol.account, { excludeReplies: true, excludeReblogs: true })).toEqual([ids.thread, ids.local, ids.public]);
     const older = await kith.services.statuses.listByAccount(author.account._id, carol.account, { ...page, maxId: ids.reply!, limit: 1 }, {});
     expect(older.map((s) => s._id)).toEqual([ids.local]);

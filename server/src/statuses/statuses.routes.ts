@@ -1,9 +1,8 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { currentAccount, requireScope } from '../plugins/auth.ts';
+import type { FastifyInstance } from 'fastify';
+import { currentAccount, requireScope, viewerOf } from '../plugins/auth.ts';
 import { Invalid } from '../shared/errors.ts';
 import { typed, type RouteDeps } from '../shared/route-types.ts';
-import type { Viewer } from './status-visibility.ts';
 import { toStatusEditEntity } from './statuses.serialize.ts';
 import { BoolParam, IdParams, toBool } from '../shared/schemas.ts';
 
@@ -14,13 +13,15 @@ const OptionalId = Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Typ
 const OptionalLanguage = Type.Optional(Type.Union([Type.String({ maxLength: 16 }), Type.Null()]));
 const MediaIds = Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }));
 
-// Text lengths are checked by the service (Mastodon counts URLs as 23 characters, so a schema bound
-// on raw length would be wrong); the request body limit bounds them here.
-const StatusText = Type.Optional(Type.String());
+// The 500-character limit is the service's (Mastodon counts a URL as 23 characters, so it cannot be
+// a schema bound). These raw caps sit far above anything that limit lets through and keep megabytes
+// of text away from rendering and storage.
+const StatusText = Type.Optional(Type.String({ maxLength: 5000 }));
+const SpoilerText = Type.Optional(Type.String({ maxLength: 1000 }));
 const CreateBody = Type.Object(
   {
     status: StatusText,
-    spoiler_text: Type.Optional(Type.String()),
+    spoiler_text: SpoilerText,
     sensitive: Type.Optional(BoolParam),
     visibility: Type.Optional(Visibility),
     in_reply_to_id: OptionalId,
@@ -34,7 +35,7 @@ const CreateBody = Type.Object(
 const EditBody = Type.Object(
   {
     status: StatusText,
-    spoiler_text: Type.Optional(Type.String()),
+    spoiler_text: SpoilerText,
     sensitive: Type.Optional(BoolParam),
     language: OptionalLanguage,
     media_ids: MediaIds,
@@ -46,12 +47,6 @@ const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.S
 const ManyQuery = Type.Object({
   id: Type.Union([Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 40 }), Type.String({ maxLength: 32 })]),
 });
-
-/** Form booleans ("true", "1") and JSON ones alike. */
-/** The account a read acts for, or null for an app-only token. */
-export function viewerOf(request: FastifyRequest): Viewer {
-  return request.auth?.account ?? null;
-}
 
 // Media and polls come with later issues; refusing them beats silently dropping them.
 function rejectUnsupported(body: { media_ids?: string[]; poll?: unknown; scheduled_at?: string | null }): void {
@@ -89,7 +84,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
 
   app.get('/api/v1/statuses', {
     schema: { tags: ['statuses'], summary: 'Several statuses by id (unknown and hidden ones are left out)', querystring: ManyQuery },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request) => {
     const ids = Array.isArray(request.query.id) ? request.query.id : [request.query.id];
     const viewer = viewerOf(request);
@@ -98,7 +93,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
 
   app.get('/api/v1/statuses/:id', {
     schema: { tags: ['statuses'], summary: 'One status', params: IdParams },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request) => {
     const viewer = viewerOf(request);
     return services.statuses.serialize(await services.statuses.get(request.params.id, viewer), viewer);
@@ -131,7 +126,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
 
   app.get('/api/v1/statuses/:id/context', {
     schema: { tags: ['statuses'], summary: 'The statuses above and below one in its thread', params: IdParams },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request) => {
     const viewer = viewerOf(request);
     const { ancestors, descendants } = await services.statuses.context(request.params.id, viewer);
@@ -143,7 +138,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
 
   app.get('/api/v1/statuses/:id/history', {
     schema: { tags: ['statuses'], summary: 'Every version of a status, oldest first', params: IdParams },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request) => {
     const { author, versions } = await services.statuses.history(request.params.id, viewerOf(request));
     return versions.map((v) => toStatusEditEntity(v, author, origin));
@@ -151,7 +146,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
 
   app.get('/api/v1/statuses/:id/source', {
     schema: { tags: ['statuses'], summary: 'The plain text of a status, for editing', params: IdParams },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request) => {
     const status = await services.statuses.get(request.params.id, viewerOf(request));
     return { id: status._id, text: status.text, spoiler_text: status.spoilerText };

@@ -12,7 +12,7 @@ import type { StatusEditRecord, StatusRecord } from './status-record.ts';
 import type { StatusRelationsStore } from './status-relations.store.ts';
 import { visibleFlags, type FollowLookup, type Viewer } from './status-visibility.ts';
 import { StatusSerializer, type ApplicationLookup, type StatusEntity } from './statuses.serialize.ts';
-import type { StatusQuery, StatusesStore } from './statuses.store.ts';
+import type { StatusQuery, StatusSearchQuery, StatusesStore } from './statuses.store.ts';
 
 /** What a client sends to post a status. */
 export interface NewStatus {
@@ -76,23 +76,23 @@ export class StatusesService {
 
   /**
    * Posts a status. With an idempotency key, the same key from the same account within an hour
-   * returns the status the first request created, even when both requests run at once.
-   * Throws Invalid (422) for broken rules, NotFound when the replied-to status is not visible, and
+   * returns the status the first request created, even when both requests run at once or the first
+   * failed after storing it. Throws Invalid (422) for broken rules, NotFound when the replied-to status is not visible, and
    * Conflict when the request holding the same key neither finishes nor gives up within 10 s.
    */
   async create(author: AccountRecord, input: NewStatus, options: { idempotencyKey?: string | null; applicationId?: string | null } = {}): Promise<StatusRecord> {
-    if (!options.idempotencyKey) return this.insertNew(author, newId(), input, options.applicationId ?? null);
+    const applicationId = options.applicationId ?? null;
+    if (!options.idempotencyKey) {
+      const record = await this.newRecord(author, newId(), input, applicationId);
+      await this.store.insert(record);
+      return this.announceNew(record);
+    }
     const key = `idempotency:status:${author._id}:${createHash('sha256').update(options.idempotencyKey).digest('hex')}`;
     for (let attempt = 0; attempt < 3; attempt++) {
       const id = newId();
       if (await this.redis.set(key, id, 'EX', STATUS_LIMITS.idempotencySeconds, 'NX')) {
-        try {
-          return await this.insertNew(author, id, input, options.applicationId ?? null);
-        } catch (error) {
-          // A failed attempt must not block a corrected retry with the same key.
-          if ((await this.redis.get(key)) === id) await this.redis.del(key);
-          throw error;
-        }
+        const record = await this.insertUnderKey(key, id, () => this.newRecord(author, id, input, applicationId));
+        return this.announceNew(record);
       }
       const existing = await this.awaitIdempotent(key);
       if (existing === 'stuck') break;
@@ -275,6 +275,16 @@ export class StatusesService {
     return this.filterVisible(records, viewer);
   }
 
+  /**
+   * Status search: live statuses (not boosts) holding every word, newest first, among the public,
+   * unlisted and local ones plus the viewer's own and those mentioning the viewer; then the usual
+   * visibility check.
+   */
+  async search(viewer: AccountRecord, search: Omit<StatusSearchQuery, 'viewerId'>): Promise<StatusRecord[]> {
+    const ids = await this.store.searchIds({ ...search, viewerId: viewer._id });
+    return this.getVisible(ids, viewer);
+  }
+
   /** One page of live statuses matching the query, newest first, with no visibility check (feed rebuilds). */
   list(query: StatusQuery, page: Page): Promise<StatusRecord[]> {
     return this.store.list(query, page);
@@ -292,7 +302,27 @@ export class StatusesService {
     return entity;
   }
 
-  private async insertNew(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
+  // Builds and stores a status while holding its idempotency key. When nothing was stored the key is
+  // let go, so a corrected retry can use it; once the status is in MongoDB the key keeps pointing at
+  // it whatever fails afterwards, so a retry gets this status back and never posts a second one.
+  private async insertUnderKey(key: string, id: string, build: () => Promise<StatusRecord>): Promise<StatusRecord> {
+    let built = false;
+    try {
+      const record = await build();
+      built = true;
+      await this.store.insert(record);
+      return record;
+    } catch (error) {
+      // An insert that failed may still have written (a lost reply): ask MongoDB. If it cannot say, let go:
+      // a key held for a status that never appears would refuse every retry for an hour.
+      const stored = built && (await this.store.exists(id).catch(() => false));
+      if (!stored && (await this.redis.get(key)) === id) await this.redis.del(key);
+      throw error;
+    }
+  }
+
+  // A new status with the rules applied (text, reply target); nothing is written yet.
+  private async newRecord(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
     const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin);
     let parent: StatusRecord | null = null;
     if (input.inReplyToId) {
@@ -329,8 +359,12 @@ export class StatusesService {
       searchTerms: composed.searchTerms,
       rev: 0,
     };
-    await this.store.insert(record);
-    await this.counted(record, now);
+    return record;
+  }
+
+  // What follows storing a new status: its counters, then status.created for the side effects.
+  private async announceNew(record: StatusRecord): Promise<StatusRecord> {
+    await this.counted(record, record.createdAt);
     await this.events.emit('status.created', { statusId: record._id });
     return record;
   }

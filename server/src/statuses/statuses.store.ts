@@ -18,6 +18,23 @@ export interface StatusQuery {
   localOnly?: boolean;
 }
 
+/** A status search (see searchIds). */
+export interface StatusSearchQuery {
+  /** Normalized words (wordTerms); every one must be in the status. */
+  words: readonly string[];
+  /** The searching account: it also finds its own statuses and those mentioning it, whatever their visibility. */
+  viewerId: string;
+  /** Only statuses of this account. */
+  accountId?: string;
+  page: Page;
+  offset: number;
+}
+
+// Statuses every account of this instance may find. Private statuses of followed accounts are left
+// out on purpose: search reaches past what a reader's timeline shows, so it stays with what is public
+// on the intranet, plus what was addressed to the reader.
+const SEARCHABLE_VISIBILITIES: Visibility[] = ['public', 'unlisted', 'local'];
+
 /**
  * MongoDB queries for statuses and their earlier versions, with reads of records by id served
  * through the Redis cache (status-cache.ts). Every write here keeps the cache current.
@@ -54,6 +71,11 @@ export class StatusesStore {
   async insert(record: StatusRecord): Promise<void> {
     await this.statuses.insertOne(record);
     await this.cache.put(record);
+  }
+
+  /** Whether MongoDB holds a record with this id (tombstones included), bypassing the cache. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.statuses.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
   }
 
   /**
@@ -129,6 +151,31 @@ export class StatusesStore {
     if (query.localOnly) filter.uri = null;
     const records = await this.statuses.find(filter).sort({ _id: pageSortDirection(page) }).limit(page.limit).toArray();
     return newestFirst(page, records);
+  }
+
+  /**
+   * Ids of live statuses (not boosts) holding every word that the viewer may find, newest first.
+   * Search without $text: searchTerms holds the distinct normalized words of a status, and its
+   * multikey index ("search_terms"), which real MongoDB and the stand-in both serve, answers $all.
+   */
+  async searchIds(search: StatusSearchQuery): Promise<string[]> {
+    if (search.words.length === 0) return [];
+    const filter: Filter<StatusRecord> = {
+      searchTerms: { $all: [...search.words] },
+      deletedAt: null,
+      reblogOfId: null,
+      $or: [{ visibility: { $in: SEARCHABLE_VISIBILITIES } }, { accountId: search.viewerId }, { mentionIds: search.viewerId }],
+    };
+    const idRange = pageFilter(search.page);
+    if (idRange) filter._id = idRange;
+    if (search.accountId) filter.accountId = search.accountId;
+    const found = await this.statuses
+      .find(filter, { projection: { _id: 1 } })
+      .sort({ _id: pageSortDirection(search.page) })
+      .skip(search.offset)
+      .limit(search.page.limit)
+      .toArray();
+    return newestFirst(search.page, found.map((r) => r._id));
   }
 
   /** Stores an earlier version of an edited status. */

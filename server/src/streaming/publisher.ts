@@ -4,6 +4,7 @@
 // per public timeline and one per hashtag. Messages carry the payload as a JSON-encoded string,
 // exactly what clients receive, so a process that delivers it never parses or re-serializes it.
 import type { Redis } from 'ioredis';
+import { normalizeTag } from '../statuses/hashtag-names.ts';
 
 /** Mastodon's streaming event names. */
 export type StreamEventName = 'update' | 'notification' | 'delete' | 'status.update';
@@ -33,11 +34,6 @@ export const streamChannels = {
   hashtag: (tag: string, local = false) => `timeline:hashtag:${normalizeTag(tag)}${local ? ':local' : ''}`,
 } as const;
 
-/** Hashtag names compare case-insensitively, without '#'. */
-export function normalizeTag(tag: string): string {
-  return tag.replace(/^#/, '').normalize('NFKC').toLowerCase();
-}
-
 /** The Redis channel of a key for one instance: several instances may share one Redis. */
 export function redisChannel(redisPrefix: string, key: string): string {
   return `${redisPrefix}stream:${key}`;
@@ -60,11 +56,6 @@ export class StreamPublisher {
    */
   async publish(channel: string, event: StreamEventName, payload: string): Promise<void> {
     await this.redis.publish(redisChannel(this.redisPrefix, channel), JSON.stringify({ event, payload } satisfies StreamMessage));
-  }
-
-  /** Alias of publish() under the name other domains look for. */
-  publishToStream(channel: string, event: StreamEventName, payload: string): Promise<void> {
-    return this.publish(channel, event, payload);
   }
 
   /** Publishes many messages in one pipeline (one round trip): for fan-out to many home timelines. */

@@ -1,6 +1,7 @@
 // Which Redis channels a client's stream name stands for, and which scope it needs: the
 // equivalent of Mastodon's channelNameToIds / streamNameFromChannelName.
 import { hasScope, type AuthContext } from '../plugins/auth.ts';
+import { isTagName } from '../statuses/hashtag-names.ts';
 import { streamChannels } from './publisher.ts';
 
 /** The streams Kith serves. */
@@ -25,8 +26,6 @@ export class StreamError extends Error {
     this.status = status;
   }
 }
-
-const MAX_TAG_LENGTH = 100;
 
 /**
  * Resolves a stream name and its parameters for a caller; throws StreamError for an unknown
@@ -59,7 +58,7 @@ export function resolveStream(name: unknown, params: { tag?: unknown }, auth: Au
     case 'hashtag:local': {
       const tag = typeof params.tag === 'string' ? params.tag.replace(/^#/, '').trim() : '';
       if (!tag) throw new StreamError(400, 'Missing tag name parameter');
-      if (tag.length > MAX_TAG_LENGTH || !/^[\p{L}\p{N}_\p{M}]+$/u.test(tag)) throw new StreamError(400, 'Invalid tag name parameter');
+      if (!isTagName(tag)) throw new StreamError(400, 'Invalid tag name parameter');
       const channel = streamChannels.hashtag(tag, stream === 'hashtag:local');
       return { label: [stream, tag], key: `${stream};${channel}`, channels: [channel] };
     }

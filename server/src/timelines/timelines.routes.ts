@@ -1,15 +1,13 @@
 import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { currentAccount, requireScope } from '../plugins/auth.ts';
-import { setLinkHeader, toPage, type Page } from '../shared/pagination.ts';
+import { currentAccount, requireScope, viewerOf } from '../plugins/auth.ts';
+import { IdBound, idBound, setLinkHeader, toPage, type Page } from '../shared/pagination.ts';
 import { typed, type RouteDeps } from '../shared/route-types.ts';
-import { normalizeTag } from '../statuses/status-text.ts';
+import { normalizeTag } from '../statuses/hashtag-names.ts';
 import type { Viewer } from '../statuses/status-visibility.ts';
 import type { TimelinePage } from './timelines.service.ts';
 import { BoolParam, IdParams, isTrue } from '../shared/schemas.ts';
 
-// Paging ids are numbers (Kith ids have 16 digits); anything else is a client error, not "no results".
-const IdBound = Type.String({ pattern: '^[0-9]{0,20}$' });
 const TagName = Type.String({ minLength: 1, maxLength: 100 });
 const TagList = Type.Array(TagName, { maxItems: 20 });
 
@@ -40,30 +38,19 @@ const AccountStatusesQuery = Type.Object({
 });
 const TagParams = Type.Object({ hashtag: TagName });
 
-
-// Feeds compare ids as numbers and MongoDB as fixed-width strings: bring bounds to 16 digits so both
-// agree ("5" sorts below every id, anything longer above).
-function bound(id: string | null): string | null {
-  if (id === null) return null;
-  const digits = id.replace(/^0+/, '') || '0';
-  if (digits.length > 16) return '9'.repeat(16);
-  return digits.padStart(16, '0');
-}
-
 /** Mastodon paging for timelines: default 20, at most 40. */
 function timelinePage(query: Static<typeof HomeQuery>): Page {
   const page = toPage(query, 20, 40);
-  return { ...page, maxId: bound(page.maxId), sinceId: bound(page.sinceId), minId: bound(page.minId) };
+  return { ...page, maxId: idBound(page.maxId), sinceId: idBound(page.sinceId), minId: idBound(page.minId) };
 }
 
 function tagNames(names: readonly string[] | undefined): string[] {
-  return (names ?? []).map((n) => normalizeTag(n.replace(/^#/, '')));
+  return (names ?? []).map(normalizeTag);
 }
 
 /** Home, public, hashtag and profile timelines. */
 export async function timelinesRoutes(instance: FastifyInstance, { config, services }: RouteDeps): Promise<void> {
   const app = typed(instance);
-  const viewerOf = (request: FastifyRequest): Viewer => request.auth?.account ?? null;
   const respond = async (request: FastifyRequest, reply: FastifyReply, viewer: Viewer, result: TimelinePage) => {
     setLinkHeader(request, reply, config.publicUrl, result.pageIds);
     return services.statuses.serializeMany(result.statuses, viewer);
@@ -83,7 +70,7 @@ export async function timelinesRoutes(instance: FastifyInstance, { config, servi
       summary: "Public and department-only statuses of this instance's accounts (remote=true: of other instances, none until federation)",
       querystring: PublicQuery,
     },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request, reply) => {
     const viewer = viewerOf(request);
     const { remote, only_media } = request.query;
@@ -93,7 +80,7 @@ export async function timelinesRoutes(instance: FastifyInstance, { config, servi
 
   app.get('/api/v1/timelines/tag/:hashtag', {
     schema: { tags: ['timelines'], summary: 'Public and department-only statuses with a hashtag (any[], all[], none[] narrow it)', params: TagParams, querystring: TagQuery },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request, reply) => {
     const viewer = viewerOf(request);
     const q = request.query;
@@ -110,7 +97,7 @@ export async function timelinesRoutes(instance: FastifyInstance, { config, servi
 
   app.get('/api/v1/accounts/:id/statuses', {
     schema: { tags: ['timelines'], summary: "An account's statuses that the caller may see", params: IdParams, querystring: AccountStatusesQuery },
-    preHandler: requireScope('read:statuses', { user: false }),
+    preHandler: requireScope('read:statuses'),
   }, async (request, reply) => {
     const viewer = viewerOf(request);
     const q = request.query;

@@ -134,12 +134,20 @@ export class TimelinesService {
       // How much of the followed account's history is merged in: Mastodon's MAX_ITEMS / 4.
       this.statuses.list({ accountIds: [targetId], visibilities: FOLLOWER_VISIBILITIES }, recent(Math.ceil(this.feeds.capOf('home') / 4))),
       this.statuses.list({ accountIds: [targetId], visibilities: ['direct'] }, recent(DIRECT_LIMIT)),
-      this.follows.followingIds(followerId),
+      this.follows.followedAccounts(followerId),
     ]);
-    const follows = new Set(following);
-    follows.add(targetId);
-    const items = [...statuses, ...directs].filter((s) => belongsInFollowerHome(s, followerId, (id) => follows.has(id))).map(toItem);
+    // Jobs run in any order: the unfollow (and its unmerge) may have been handled before this merge.
+    const follows = new Set(following.ids);
+    if (!follows.has(targetId)) return;
+    const hidesReblogs = following.hidingReblogs.includes(targetId);
+    const items = [...statuses, ...directs]
+      .filter((s) => !(hidesReblogs && s.reblogOfId !== null) && belongsInFollowerHome(s, followerId, (id) => follows.has(id)))
+      .map(toItem);
+    if (items.length === 0) return;
     await this.feeds.mergeIfPresent('home', key, items);
+    // An unfollow that landed while this merge ran may have had its unmerge run already: undo the merge.
+    // (An unfollow after this check queues its unmerge after it, which takes the items out.)
+    if (!(await this.follows.isFollowing(followerId, targetId))) await this.feeds.remove([key], items);
   }
 
   /** Takes an unfollowed account's statuses and boosts out of the former follower's home feed. */
@@ -235,13 +243,19 @@ export class TimelinesService {
 
   /**
    * The accounts whose home feed a status belongs in: its author (when local), and the followers
-   * Mastodon's rules let it reach (all of them for public, unlisted, local and private statuses and
-   * boosts; the mentioned ones for direct statuses; replies only for readers who follow the person
-   * replied to). Remote followers are included (they have no feed; fan-out skips them).
+   * Mastodon's rules let it reach (all of them for public, unlisted, local and private statuses, and
+   * for boosts those who did not turn the author's boosts off; the mentioned ones for direct statuses;
+   * replies only for readers who follow the person replied to). Remote followers are included (they
+   * have no feed; fan-out skips them).
    */
   async homeRecipients(status: StatusRecord): Promise<string[]> {
-    const followers = await this.follows.followerIds(status.accountId);
+    const { ids: followers, hidingReblogs } = await this.follows.followersWithOptions(status.accountId);
     let readers = status.visibility === 'direct' ? status.mentionIds.filter((id) => followers.includes(id)) : followers;
+    // Followers who turned off the author's boosts (Mastodon's show_reblogs: false) do not get them.
+    if (status.reblogOfId !== null && hidingReblogs.length > 0) {
+      const hiding = new Set(hidingReblogs);
+      readers = readers.filter((id) => !hiding.has(id));
+    }
     const parentAuthor = status.inReplyToAccountId;
     if (status.reblogOfId === null && status.inReplyToId !== null && parentAuthor !== status.accountId) {
       const parentFollowers = parentAuthor ? new Set(await this.follows.followerIds(parentAuthor)) : new Set<string>();
@@ -266,14 +280,17 @@ export class TimelinesService {
   async rebuildHome(accountId: string): Promise<void> {
     const key = homeFeedKey(accountId);
     await this.feeds.beginRebuild('home', key);
-    const following = await this.follows.followingIds(accountId);
+    const { ids: following, hidingReblogs } = await this.follows.followedAccounts(accountId);
     const follows = new Set(following);
+    const hiding = new Set(hidingReblogs);
     const [own, followed, directs] = await Promise.all([
       this.statuses.list({ accountIds: [accountId] }, recent(Math.ceil(this.feeds.capOf('home') / 2))),
       following.length > 0 ? this.statuses.list({ accountIds: following, visibilities: FOLLOWER_VISIBILITIES }, recent(this.feeds.capOf('home'))) : [],
       following.length > 0 ? this.statuses.list({ accountIds: following, visibilities: ['direct'] }, recent(DIRECT_LIMIT)) : [],
     ]);
-    const fromOthers = [...followed, ...directs].filter((s) => belongsInFollowerHome(s, accountId, (id) => follows.has(id)));
+    const fromOthers = [...followed, ...directs].filter(
+      (s) => !(s.reblogOfId !== null && hiding.has(s.accountId)) && belongsInFollowerHome(s, accountId, (id) => follows.has(id)),
+    );
     await this.feeds.finishRebuild('home', key, [...own, ...fromOthers].map(toItem));
     this.log.debug({ accountId, entries: own.length + fromOthers.length }, 'home feed rebuilt');
   }
