@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts'],
+    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'federation/src/**/*.test.ts'],
     globalSetup: ['server/test/global-setup.ts'],
     // Each file gets its own database and Redis prefix, so files run in parallel on both cores.
     pool: 'forks',

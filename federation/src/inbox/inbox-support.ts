@@ -1,0 +1,105 @@
+// What every inbox listener shares: the claim/done idempotency wrapper around the inbound log, the
+// verified sender (fetched, mapped and upserted), and local actors named by IRI. A listener that refuses
+// an activity returns a reason: the activity is marked done (the sender got its 202 long ago) and
+// nothing is stored. A thrown error leaves it claimed, so Fedify's retry processes it again.
+import type { InboxContext, InboxListener } from '@fedify/fedify';
+import { isActor, type Activity, type Actor } from '@fedify/fedify/vocab';
+import type { KithCtx } from '../context.ts';
+import type { FederationPorts, RemoteActorInput } from '../ports.ts';
+import { actorToRemoteActorInput } from '../mappers/person-to-remote-actor.ts';
+
+/** The logging the inbox needs (pino's shape). */
+export interface InboxLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+/** What the inbox listeners depend on. */
+export interface InboxDeps {
+  ports: FederationPorts;
+  log: InboxLog;
+}
+
+/** The remote actor that sent an activity, stored as an account. */
+export interface Sender {
+  accountId: string;
+  actorUri: string;
+  followersUrl: string | null;
+  /** The mapped actor document, with its inboxes (for answering it). */
+  actor: RemoteActorInput;
+}
+
+/** A local account named by an actor IRI on this instance. */
+export interface LocalTarget {
+  accountId: string;
+  username: string;
+  locked: boolean;
+}
+
+/** A listener body: resolves to a refusal reason, or undefined when the activity was applied. */
+export type Handler<A extends Activity> = (ctx: InboxContext<KithCtx>, activity: A) => Promise<string | undefined>;
+
+/**
+ * Wraps a handler in the inbound log: claim first (a `done` activity is skipped, a `retry` goes on), mark
+ * done last. Refusals are logged and marked done as well.
+ */
+export function once<A extends Activity>(deps: InboxDeps, type: string, handle: Handler<A>): InboxListener<KithCtx, A> {
+  return async (ctx, activity) => {
+    const id = activity.id?.href;
+    if (!id) {
+      deps.log.info({ type }, 'inbox: activity without id ignored');
+      return;
+    }
+    if ((await deps.ports.inboundLog.claim(id, type)) === 'done') return;
+    const refused = await handle(ctx, activity);
+    if (refused !== undefined) deps.log.info({ id, type, actor: activity.actorId?.href, reason: refused }, 'inbox: activity refused');
+    await deps.ports.inboundLog.done(id);
+  };
+}
+
+/** A loader that refuses everything: for reading only what an activity embeds. */
+export const refuseLoad = async (url: string): Promise<never> => {
+  throw new Error(`not fetched: ${url}`);
+};
+
+/**
+ * The verified sender of an activity: the activity's id must share the actor's origin, and the actor
+ * document is fetched (through the instance's guarded loaders), mapped and upserted. Returns a refusal
+ * reason instead when any of that fails.
+ */
+export async function resolveSender(ctx: InboxContext<KithCtx>, deps: InboxDeps, activity: Activity): Promise<Sender | string> {
+  const actorId = activity.actorId;
+  if (!actorId || activity.actorIds.length !== 1) return 'activity needs exactly one actor';
+  if (activity.id?.origin !== actorId.origin) return 'activity id is not on the actor origin';
+  if (actorId.origin === new URL(ctx.origin).origin) return 'activity claims a local actor';
+  const actor = await activity.getActor(ctx);
+  return upsertActor(deps, actor, actorId);
+}
+
+/** Maps and stores a fetched actor document, which must be the one expected. */
+export async function upsertActor(deps: InboxDeps, actor: unknown, expected: URL): Promise<Sender | string> {
+  if (!isActor(actor) || actor.id?.href !== expected.href) return 'actor document not found';
+  const input = await actorToRemoteActorInput(actor as Actor);
+  if (!input) return 'actor document unusable';
+  const accountId = await deps.ports.actors.upsertRemote(input);
+  return { accountId, actorUri: input.uri, followersUrl: input.followersUrl, actor: input };
+}
+
+/** The local account an IRI names, or null (not ours, not an actor, unknown or suspended). */
+export async function localTarget(ctx: InboxContext<KithCtx>, deps: InboxDeps, uri: URL | null): Promise<LocalTarget | null> {
+  if (!uri || uri.origin !== new URL(ctx.origin).origin) return null;
+  const parsed = ctx.parseUri(uri);
+  if (parsed?.type !== 'actor') return null;
+  const actor = await deps.ports.actors.findLocal(parsed.identifier);
+  if (!actor || actor.suspended) return null;
+  return { accountId: actor.accountId, username: actor.username, locked: actor.locked };
+}
+
+/** A delivery recipient for a stored remote actor. */
+export function recipientOf(actor: Pick<RemoteActorInput, 'uri' | 'inboxUrl' | 'sharedInboxUrl'>) {
+  return {
+    id: new URL(actor.uri),
+    inboxId: new URL(actor.inboxUrl),
+    endpoints: actor.sharedInboxUrl ? { sharedInbox: new URL(actor.sharedInboxUrl) } : null,
+  };
+}

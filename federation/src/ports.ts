@@ -1,0 +1,257 @@
+import type { webcrypto } from 'node:crypto';
+
+/**
+ * Ports: the contract between `federation/` (which declares them) and `server/` (which implements them in
+ * server/src/federation-ports.ts). No JSON-LD crosses this boundary: only plain data. See
+ * docs/federation-design.md §3.
+ */
+
+/** Who may see a status. `local` never leaves the instance. */
+export type Visibility = 'public' | 'unlisted' | 'private' | 'direct' | 'local';
+
+/** A local account as the federation layer needs it to render a Person. */
+export interface LocalActor {
+  /** The account's database id (hex ObjectId). */
+  accountId: string;
+  /** The local username, without `@` or host. */
+  username: string;
+  /** The display name, plain text. */
+  displayName: string;
+  /** The profile note, already rendered and sanitized HTML. */
+  noteHtml: string;
+  /** Job title; rendered as the "Title" PropertyValue. Empty when unset. */
+  title: string;
+  /** Department; rendered as the "Department" PropertyValue. Empty when unset. */
+  department: string;
+  /** Location; rendered as the "Location" PropertyValue. Empty when unset. */
+  location: string;
+  /** The user's own profile fields, in order, as plain text (rendered as PropertyValues after the three above). */
+  fields: { name: string; value: string }[];
+  /** Whether follows need approval (`manuallyApprovesFollowers`). */
+  locked: boolean;
+  /** Whether the account is automated (rendered as a `Service` rather than a `Person`). */
+  bot: boolean;
+  /** Whether the account opts into discovery. */
+  discoverable: boolean;
+  /** A suspended account is served as a Tombstone (410). */
+  suspended: boolean;
+  /** Absolute URL of the avatar, or null. */
+  avatarUrl: string | null;
+  /** Absolute URL of the header image, or null. */
+  headerUrl: string | null;
+  /** When the account was created. */
+  createdAt: Date;
+}
+
+/** A remote actor, already mapped from its Person document, ready to be stored as an account. */
+export interface RemoteActorInput extends Omit<LocalActor, 'accountId' | 'suspended' | 'discoverable' | 'createdAt'> {
+  /** The actor's id (ActivityPub IRI); the unique key for remote accounts. */
+  uri: string;
+  /** The actor's human-facing profile URL, or null. */
+  url: string | null;
+  /** The actor's normalized `host[:port]`. */
+  host: string;
+  /** The actor's personal inbox URL. */
+  inboxUrl: string;
+  /** The actor's shared inbox URL, or null. */
+  sharedInboxUrl: string | null;
+  /** The actor's followers collection URL, or null. */
+  followersUrl: string | null;
+}
+
+/** A delivery target: a remote actor and its inboxes. */
+export interface RemoteInbox {
+  /** The remote actor's id. */
+  actorUri: string;
+  /** The remote actor's personal inbox. */
+  inboxUrl: string;
+  /** The remote actor's shared inbox, or null. */
+  sharedInboxUrl: string | null;
+}
+
+/** A local status as the federation layer needs it to render a Note. */
+export interface LocalNote {
+  /** The status id. */
+  statusId: string;
+  /** The author's local username. */
+  authorUsername: string;
+  /** Rendered, sanitized HTML content. */
+  contentHtml: string;
+  /** Content warning, plain text; empty when none. */
+  spoilerText: string;
+  /** Whether media is marked sensitive. */
+  sensitive: boolean;
+  /** Who may see it. */
+  visibility: Visibility;
+  /** ISO 639 language code, or null. */
+  language: string | null;
+  /** The id (IRI) of the status it replies to, or null. */
+  inReplyToUri: string | null;
+  /** Hashtag names, without `#`. */
+  tags: string[];
+  /** Mentioned accounts: their actor IRI and `user@host` acct. */
+  mentions: { uri: string; acct: string }[];
+  /** When it was posted. */
+  createdAt: Date;
+  /** When it was last edited, or null. */
+  editedAt: Date | null;
+  /** When it was deleted, or null (then it is served as a Tombstone). */
+  deletedAt: Date | null;
+  /** For a boost, the IRI of the boosted status; otherwise null. */
+  reblogOfUri: string | null;
+}
+
+/** A remote Note, mapped and sanitized, ready to be stored as a status. */
+export interface RemoteNoteInput {
+  /** The Note's id (IRI); the unique key for remote statuses. */
+  uri: string;
+  /** The Note's human-facing URL, or null. */
+  url: string | null;
+  /** The local account id of the (already upserted) remote author. */
+  authorId: string;
+  /** Content HTML, already sanitized by mappers/sanitize-in.ts. */
+  contentHtml: string;
+  /** Content warning, plain text; empty when none. */
+  spoilerText: string;
+  /** Whether it is marked sensitive. */
+  sensitive: boolean;
+  /** Visibility derived from its addressing. */
+  visibility: Visibility;
+  /** ISO 639 language code, or null. */
+  language: string | null;
+  /** The IRI it replies to, or null. */
+  inReplyToUri: string | null;
+  /** Actor IRIs of mentioned accounts. */
+  mentionUris: string[];
+  /** Hashtag names, without `#`. */
+  tags: string[];
+  /** When it was published. */
+  published: Date;
+  /** When it was last updated, or null. */
+  updated: Date | null;
+}
+
+/** One page of a collection: item IRIs and the cursor of the next page (null on the last page). */
+export type Page = Promise<{ uris: string[]; next: string | null }>;
+
+/** A key pair as JSON Web Keys, as stored by the server. */
+export type JwkPair = { publicKey: webcrypto.JsonWebKey; privateKey: webcrypto.JsonWebKey };
+
+/** An entry of the peer list (the allowlist); the server owns storage, admin API and CLI. */
+export interface PeerEntry {
+  /** Normalized `host[:port]` (lower case, default ports dropped), matched exactly. */
+  host: string;
+  /** `http` or `https`: the scheme used to reach the peer (loopback test peers use http). */
+  scheme: 'http' | 'https';
+  /** `allow` makes the host a peer; `block` refuses it in every mode (a block always wins). */
+  state: 'allow' | 'block';
+  /** Optional CIDR the peer's addresses must fall within (open mode, private addresses). */
+  cidr?: string | null;
+}
+
+/** The domain-event payloads the federation layer subscribes to (a structural copy of the server's). */
+export interface FederationEvents {
+  /** A local status was posted. */
+  'status.created': { statusId: string };
+  /** A local status was edited. */
+  'status.updated': { statusId: string };
+  /** A local status was deleted. */
+  'status.deleted': { statusId: string };
+  /** A follow was created (pending when the target is locked). */
+  'follow.created': { followerId: string; targetId: string; pending: boolean };
+  /** A pending follow was accepted. */
+  'follow.accepted': { followerId: string; targetId: string };
+  /** A follow ended; `reason` says whether the target rejected it or the follower unfollowed. */
+  'follow.removed': { followerId: string; targetId: string; reason?: 'rejected' | 'unfollowed' };
+  /** A status was favourited. */
+  'favourite.created': { accountId: string; statusId: string };
+  /** A favourite was removed. */
+  'favourite.removed': { accountId: string; statusId: string };
+  /** A local account's profile changed. */
+  'account.updated': { accountId: string };
+}
+
+/** Everything the federation layer needs from the server. */
+export interface FederationPorts {
+  /** Accounts, local and remote. */
+  actors: {
+    /** The local, non-remote account with this username, or null. */
+    findLocal(username: string): Promise<LocalActor | null>;
+    /** The account whose actor IRI is `uri` (local ones by their generated IRI); no network access. */
+    idByUri(uri: string): Promise<{ accountId: string; local: boolean } | null>;
+    /** Creates or updates a remote account by `uri` (sparse unique index); returns its account id. */
+    upsertRemote(actor: RemoteActorInput): Promise<string>;
+    /** The inboxes of a local account's remote followers: delivery targets. */
+    remoteFollowerInboxes(accountId: string): Promise<RemoteInbox[]>;
+    /** The inboxes of the given accounts that are remote (local ones are skipped). */
+    inboxesOf(accountIds: readonly string[]): Promise<RemoteInbox[]>;
+    /** The username of a local account by id; null for a remote or unknown one (events carry only ids). */
+    localUsername(accountId: string): Promise<string | null>;
+  };
+  /** Signing keys. */
+  keys: {
+    /** The RSA and Ed25519 key pairs of an owner (an account id or `~instance`), created on first use. */
+    keyPairs(ownerId: string): Promise<{ rsa: JwkPair; ed25519: JwkPair }>;
+  };
+  /** Follow relationships. */
+  follows: {
+    /** Records a remote Follow of a local account; `accepted` unless the target is locked. */
+    receiveFollow(followerId: string, targetId: string, activityUri: string): Promise<'accepted' | 'pending'>;
+    /** Applies a remote Accept/Reject of our follow, or an Undo of theirs. */
+    remoteAnswer(followerId: string, targetId: string, answer: 'accept' | 'reject' | 'undo'): Promise<void>;
+    /** A page of the actor IRIs following `accountId`; `cursor` null for the first page. */
+    followersPage(accountId: string, cursor: string | null, limit: number): Page;
+    /** A page of the actor IRIs `accountId` follows; `cursor` null for the first page. */
+    followingPage(accountId: string, cursor: string | null, limit: number): Page;
+    /** Accepted follower and following counts. */
+    counts(accountId: string): Promise<{ followers: number; following: number }>;
+  };
+  /** Statuses. */
+  statuses: {
+    /** A local status by id, or null (also null for remote statuses). */
+    getLocal(statusId: string): Promise<LocalNote | null>;
+    /** Creates or edits a remote status by uri, through the same service path as local posts; returns its id. */
+    receiveNote(note: RemoteNoteInput): Promise<string>;
+    /** Deletes the remote status `uri` if `actorId` is its author; false when not the author (no change). */
+    receiveDelete(uri: string, actorId: string): Promise<boolean>;
+    /** The status whose IRI is `uri`, local or remote, or null. */
+    idByUri(uri: string): Promise<{ statusId: string; authorId: string } | null>;
+    /** The IRI and author of a status by id, local (its generated IRI) or remote; null when unknown. */
+    uriOf(statusId: string): Promise<{ uri: string; authorId: string } | null>;
+  };
+  /** Likes and boosts from remote actors. */
+  interactions: {
+    /** Records a remote Like. */
+    receiveLike(actorId: string, statusId: string, activityUri: string): Promise<void>;
+    /** Removes a remote Like. */
+    undoLike(actorId: string, statusId: string): Promise<void>;
+    /** Records a remote Announce (boost) of a status. */
+    receiveAnnounce(actorId: string, statusId: string, activityUri: string, published: Date): Promise<void>;
+    /** Removes a remote Announce by its activity IRI. */
+    undoAnnounce(actorId: string, activityUri: string): Promise<void>;
+  };
+  /** Idempotency of inbound activities (collection `federation_inbound`, unique `_id`). */
+  inboundLog: {
+    /** Claims an activity: `new` first time, `retry` if a previous attempt did not finish, `done` if processed. */
+    claim(activityId: string, type: string): Promise<'new' | 'retry' | 'done'>;
+    /** Marks an activity as processed. */
+    done(activityId: string): Promise<void>;
+  };
+  /** Deliveries given up on. */
+  deadLetters: {
+    /** Records a failed delivery (never the payload, which may hold private keys). */
+    record(d: { activityId: string | null; inbox: string; host: string; reason: string; jobId: string }): Promise<void>;
+  };
+  /** The server's EventBus, typed structurally. */
+  events: {
+    /** Subscribes a named, durable handler to a domain event. */
+    on<K extends keyof FederationEvents>(e: K, name: string, h: (p: FederationEvents[K]) => Promise<void>): void;
+  };
+  /** The peer list (allowlist and blocks). */
+  peers: {
+    /** All peer entries. */
+    list(): Promise<PeerEntry[]>;
+    /** Calls `cb` whenever the list changes (in any process). */
+    onChange(cb: () => void): void;
+  };
+}
