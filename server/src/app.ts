@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import type { Services } from './services.ts';
+import { federationPlugin, type KithFederation } from '@kith/federation';
 import type { RouteDeps } from './shared/route-types.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { installValidators } from './plugins/validation.ts';
@@ -21,6 +22,8 @@ import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { registrationRoutes } from './accounts/registration.routes.ts';
 import { invitesRoutes } from './invites/invites.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { peersRoutes } from './peers/peers.routes.ts';
+import { federationStateRoutes } from './federation-state/federation-state.routes.ts';
 import { statusesRoutes } from './statuses/statuses.routes.ts';
 import { statusInteractionsRoutes } from './statuses/status-interactions.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -41,6 +44,8 @@ export interface AppDeps {
   redis: Redis;
   /** Tests pass false to keep their output quiet. */
   logger?: boolean;
+  /** When given, the federation routes (WebFinger, NodeInfo, actors, inboxes) are served on the same port. */
+  federation?: KithFederation;
 }
 
 // Mastodon clients send arrays as `id[]=1&id[]=2` and nested fields as `fields_attributes[0][name]=…`.
@@ -113,9 +118,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(authPlugin, { authenticator: deps.authenticator, afterAuthentication: generalRateLimit });
 
   const routeDeps: RouteDeps = { config, services: deps.services };
-  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, landingRoutes]) {
+  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, landingRoutes]) {
     await app.register(routes, routeDeps);
   }
+
+  if (deps.federation) await app.register(federationPlugin, { kith: deps.federation });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

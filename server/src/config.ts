@@ -2,6 +2,8 @@
 import { isIP } from 'node:net';
 
 export type RegistrationMode = 'closed' | 'invite' | 'open';
+/** allowlist: only peers (federation_peers entries in state allow) federate; open: anyone not blocked. */
+export type FederationMode = 'allowlist' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -31,6 +33,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** The instance's public contact address (Mastodon's instance email); empty for none. */
   contactEmail: string;
+  /** Who this instance federates with: allowlisted peers only (the default), or anyone not blocked. */
+  federationMode: FederationMode;
 }
 
 export type TrustProxy = false | number | string[];
@@ -39,6 +43,7 @@ export class ConfigError extends Error {}
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const REGISTRATION_MODES: RegistrationMode[] = ['closed', 'invite', 'open'];
+const FEDERATION_MODES: FederationMode[] = ['allowlist', 'open'];
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -140,5 +145,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRateLimit: positiveInteger('AUTH_RATE_LIMIT', env.AUTH_RATE_LIMIT ?? '30'),
     trustProxy: trustProxy('TRUST_PROXY', env.TRUST_PROXY ?? ''),
     contactEmail: email('CONTACT_EMAIL', env.CONTACT_EMAIL ?? ''),
+    federationMode: oneOf('FEDERATION_MODE', env.FEDERATION_MODE ?? 'allowlist', FEDERATION_MODES),
   };
 }

@@ -5,10 +5,14 @@ import type { Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { connectInfra } from './infra/connect.ts';
 import { createServices, type Services } from './services.ts';
+import { createKithFederation, type KithFederation } from '@kith/federation';
+import { createFederationPorts } from './federation-ports.ts';
 
 export interface RunningKith {
   app: FastifyInstance;
   services: Services;
+  /** Fedify inside this instance: actors, WebFinger, NodeInfo, inbox and outbox, and their queues. */
+  federation: KithFederation;
   config: Config;
   /** Finishes in-flight requests and running jobs, then closes every connection. */
   close(): Promise<void>;
@@ -22,13 +26,31 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
   const infra = await connectInfra(config);
   const { services, ensureIndexes } = createServices(infra);
   await ensureIndexes();
-  const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger });
-  if (config.runJobs) services.events.start();
+  const federation = createKithFederation({
+    config: { publicUrl: config.publicUrl, domain: config.domain, redisPrefix: config.redisPrefix, instanceName: config.instanceName, federationMode: config.federationMode },
+    redisConnection: infra.redisConnection,
+    ports: createFederationPorts(services, infra),
+    log: infra.log,
+    nodeInfo: {
+      version: '0.1.0',
+      openRegistrations: () => config.registrationMode === 'open',
+      usage: async () => {
+        const { stats } = await services.instance.info();
+        return { users: stats.userCount, localPosts: stats.statusCount };
+      },
+    },
+  });
+  const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger, federation });
+  if (config.runJobs) {
+    services.events.start();
+    federation.startQueue();
+  }
   const drain = connectionDrainer(app.server);
   let closing: Promise<void> | null = null;
   return {
     app,
     services,
+    federation,
     config,
     close() {
       closing ??= (async () => {
@@ -40,7 +62,9 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
           clearInterval(sweeper);
         }
         // Then jobs: the worker finishes the handlers it is running and takes no new ones.
+        await federation.close();
         await services.events.close();
+        await services.peers.close();
         await infra.close();
       })();
       return closing;

@@ -35,6 +35,12 @@ import { NotificationsService } from './notifications/notifications.service.ts';
 import { registerNotificationHandlers } from './notifications/notifications.handlers.ts';
 import { MarkersStore } from './notifications/markers.store.ts';
 import { MarkersService } from './notifications/markers.service.ts';
+import { PeersStore } from './peers/peers.store.ts';
+import { PeersService } from './peers/peers.service.ts';
+import { InboundLogStore } from './federation-state/inbound-log.store.ts';
+import { ActorKeysStore } from './federation-state/actor-keys.store.ts';
+import { DeadLettersStore } from './federation-state/dead-letters.store.ts';
+import { FederationStateService } from './federation-state/federation-state.service.ts';
 
 /** Connections the services run on; created by main.ts (or the test harness, or the CLI). */
 export interface Infra {
@@ -65,6 +71,8 @@ export interface Services {
   timelines: TimelinesService;
   notifications: NotificationsService;
   markers: MarkersService;
+  peers: PeersService;
+  federationState: FederationStateService;
 }
 
 interface Indexed {
@@ -85,7 +93,7 @@ export function createServices(infra: Infra): Composition {
   const indexed = <T extends Indexed>(store: T): T => (stores.push(store), store);
 
   // Services in dependency order; a service gets the services it calls, never another domain's store.
-  const accounts = new AccountsService(indexed(new AccountsStore(db, redis)), events);
+  const accounts = new AccountsService(indexed(new AccountsStore(db, redis)), events, { publicUrl: config.publicUrl, domain: config.domain });
   const follows = new FollowsService(indexed(new FollowsStore(db)), accounts, redis, events);
   const oauth = new OAuthService(indexed(new OAuthStore(db)), accounts, redis);
   const invites = new InvitesService(indexed(new InvitesStore(db)));
@@ -115,6 +123,10 @@ export function createServices(infra: Infra): Composition {
     store: indexed(new NotificationsStore(db)), accounts, statuses, events, redis, origin: { publicUrl: config.publicUrl, domain: config.domain },
   });
   const markers = new MarkersService(indexed(new MarkersStore(db)));
+  const federationState = new FederationStateService({
+    inbound: indexed(new InboundLogStore(db)), keys: indexed(new ActorKeysStore(db)), deadLetters: indexed(new DeadLettersStore(db)),
+  });
+  const peers = new PeersService({ store: indexed(new PeersStore(db)), mode: config.federationMode, redisConnection, redisPrefix: config.redisPrefix, log });
   const streaming = new StreamingService({
     publisher: new StreamPublisher(redisConnection, config.redisPrefix), statuses, redis: redisConnection, redisPrefix: config.redisPrefix, log,
     renderNotification: (notificationId, accountId) => notifications.render(notificationId, accountId),
@@ -146,6 +158,8 @@ export function createServices(infra: Infra): Composition {
     timelines,
     notifications,
     markers,
+    peers,
+    federationState,
   };
 
   return {

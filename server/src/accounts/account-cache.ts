@@ -8,7 +8,7 @@ import type { AccountRecord } from './accounts.store.ts';
 // only sign-in needs it, and sign-in reads MongoDB.
 const TTL_SECONDS = 300;
 const key = (id: string) => `account:${id}`;
-const DATE_FIELDS = ['createdAt', 'updatedAt', 'suspendedAt', 'lastStatusAt'] as const;
+const DATE_FIELDS = ['createdAt', 'updatedAt', 'suspendedAt', 'lastStatusAt', 'fetchedAt'] as const;
 
 function revive(json: string): AccountRecord {
   const record = JSON.parse(json) as Record<string, unknown>;

@@ -66,9 +66,11 @@ export function toMastodonVisibility(visibility: Visibility): MastodonVisibility
   return visibility === 'local' ? 'unlisted' : visibility;
 }
 
-/** The public profile URL of an account. */
+/** The public profile URL of an account: ours, or the one a remote actor gave (else its id). */
 export function accountUrl(account: AccountRecord, origin: Origin): string {
-  return account.domain === null ? `${origin.publicUrl}/@${account.username}` : `https://${account.domain}/@${account.username}`;
+  if (account.domain === null) return `${origin.publicUrl}/@${account.username}`;
+  // Never a guessed scheme: peers may run on http. A record without either is shown through this instance.
+  return account.url ?? account.uri ?? `${origin.publicUrl}/@${account.username}@${account.domain}`;
 }
 
 /** Domain → Mastodon Account entity. */
@@ -81,7 +83,7 @@ export function toAccountEntity(account: AccountRecord, origin: Origin): Account
     username: account.username,
     acct: account.domain === null ? account.username : `${account.username}@${account.domain}`,
     url,
-    uri: account.domain === null ? `${origin.publicUrl}/users/${account.username}` : url,
+    uri: account.domain === null ? `${origin.publicUrl}/users/${account.username}` : (account.uri ?? url),
     display_name: account.displayName,
     note: account.noteHtml,
     avatar,

@@ -5,6 +5,8 @@ import { newId } from '../shared/ids.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Page } from '../shared/pagination.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import type { Origin } from './accounts.serialize.ts';
+import { remoteAccountChanges } from './remote-accounts.ts';
 import {
   accountSearchPrefixes,
   ROLES,
@@ -13,6 +15,7 @@ import {
   type AccountsStore,
   type LocalAccountFilter,
   type ProfileField,
+  type RemoteAccountInput,
   type Role,
   type Visibility,
 } from './accounts.store.ts';
@@ -67,10 +70,13 @@ const dummyHash = () => (dummy ??= hashPassword('not a password of anyone'));
 export class AccountsService {
   private readonly store: AccountsStore;
   private readonly events: EventBus;
+  private readonly origin: Origin | null;
 
-  constructor(store: AccountsStore, events: EventBus) {
+  /** `origin` tells local actor ids from remote ones (findByUri) and refuses remote records for our own host. */
+  constructor(store: AccountsStore, events: EventBus, origin: Origin | null = null) {
     this.store = store;
     this.events = events;
+    this.origin = origin;
   }
 
   /** Creates a local account; throws Invalid for a bad field and Conflict for a taken username or email. */
@@ -124,6 +130,11 @@ export class AccountsService {
       searchPrefixes: accountSearchPrefixes({ username, displayName, title: '', department: '', location: '' }),
       createdAt: now,
       updatedAt: now,
+      url: null,
+      inboxUrl: null,
+      sharedInboxUrl: null,
+      followersUrl: null,
+      fetchedAt: null,
     };
     try {
       await this.store.insert(account);
@@ -133,6 +144,76 @@ export class AccountsService {
       throw error;
     }
     return account;
+  }
+
+  /**
+   * Creates or updates a remote account by its ActivityPub id; returns the account id. The domain is
+   * the actor's host and the username its preferredUsername. Invalid when the actor claims this
+   * instance's host or its id is not on its host; Conflict when the id belongs to a local account or
+   * another remote actor already holds username@host. Remote records never emit account.updated
+   * (that event announces local profile changes to other instances).
+   */
+  async upsertRemote(input: RemoteAccountInput): Promise<string> {
+    const changes = remoteAccountChanges(input, this.origin?.domain ?? null);
+    const now = new Date();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const existing = await this.store.findByUri(input.uri);
+      if (existing) {
+        if (existing.domain === null) throw new Conflict('Validation failed: This actor id belongs to a local account');
+        try {
+          await this.store.update(existing._id, { ...changes, fetchedAt: now });
+        } catch (error) {
+          if (isDuplicateKey(error)) throw new Conflict('Validation failed: Another actor holds this username on that host');
+          throw error;
+        }
+        return existing._id;
+      }
+      const account: AccountRecord = {
+        _id: newId(now),
+        email: null,
+        emailLower: null,
+        passwordHash: null,
+        role: 'member',
+        discoverable: true,
+        suspended: false,
+        suspendedAt: null,
+        statusesCount: 0,
+        followersCount: 0,
+        followingCount: 0,
+        lastStatusAt: null,
+        defaultVisibility: 'public',
+        defaultSensitive: false,
+        defaultLanguage: null,
+        note: '',
+        createdAt: now,
+        updatedAt: now,
+        fetchedAt: now,
+        ...changes,
+      };
+      try {
+        await this.store.insert(account);
+        return account._id;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // Either the same actor was stored meanwhile (go round and update it), or username@host is taken.
+        if (!(await this.store.findByUri(input.uri))) throw new Conflict('Validation failed: Another actor holds this username on that host');
+      }
+    }
+    throw new Conflict('Validation failed: The account changed while being stored');
+  }
+
+  /**
+   * The account an ActivityPub actor id names: a local account by its /users/<username> id, a remote
+   * one by its stored uri; null when unknown. No network access.
+   */
+  async findByUri(uri: string): Promise<AccountRecord | null> {
+    const localPrefix = this.origin ? `${this.origin.publicUrl}/users/` : null;
+    if (localPrefix && uri.startsWith(localPrefix)) {
+      const username = uri.slice(localPrefix.length);
+      return USERNAME_PATTERN.test(username) ? this.store.findLocalByUsername(username) : null;
+    }
+    const found = await this.store.findByUri(uri);
+    return found && found.domain !== null ? found : null;
   }
 
   /** The account with this id; NotFound when there is none. */

@@ -50,6 +50,42 @@ export interface AccountRecord {
   searchPrefixes: string[];
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * The ActivityPub id of a remote account. Absent (not null) on local accounts, so that the sparse
+   * unique index "uri" skips them.
+   */
+  uri?: string;
+  /** Remote accounts: the profile page, the inboxes and the followers collection; null (or absent on older records) for local ones. */
+  url?: string | null;
+  inboxUrl?: string | null;
+  sharedInboxUrl?: string | null;
+  followersUrl?: string | null;
+  /** When a remote account's actor document was last read. */
+  fetchedAt?: Date | null;
+}
+
+/** Remote actor data as federation maps it, to be stored as an account (AccountsService.upsertRemote). */
+export interface RemoteAccountInput {
+  uri: string;
+  url: string | null;
+  /** The actor's host[:port]; becomes the account's domain. */
+  host: string;
+  /** preferredUsername. */
+  username: string;
+  displayName: string;
+  /** Already sanitized by federation. */
+  noteHtml: string;
+  title: string;
+  department: string;
+  location: string;
+  fields: ProfileField[];
+  locked: boolean;
+  bot: boolean;
+  avatarUrl: string | null;
+  headerUrl: string | null;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  followersUrl: string | null;
 }
 
 export type AccountCounter = 'statusesCount' | 'followersCount' | 'followingCount';
@@ -82,6 +118,8 @@ export class AccountsStore {
       { key: { emailLower: 1 }, name: 'email', unique: true, sparse: true },
       { key: { searchPrefixes: 1 }, name: 'search_prefixes' },
       { key: { role: 1 }, name: 'role' },
+      // Federation finds remote accounts by their ActivityPub id; local accounts have no uri field.
+      { key: { uri: 1 }, name: 'uri', unique: true, sparse: true },
     ]);
   }
 
@@ -112,6 +150,11 @@ export class AccountsStore {
 
   findByUsername(username: string, domain: string | null): Promise<AccountRecord | null> {
     return this.collection.findOne({ usernameLower: username.toLowerCase(), domain });
+  }
+
+  /** The remote account with this ActivityPub id (local accounts have none), without the cache. */
+  findByUri(uri: string): Promise<AccountRecord | null> {
+    return this.collection.findOne({ uri });
   }
 
   findLocalByEmail(email: string): Promise<AccountRecord | null> {

@@ -29,6 +29,7 @@ export async function openContext(config: Config): Promise<CliContext & { close(
       print: (line) => process.stdout.write(`${line}\n`),
       async close() {
         await services.events.close();
+        await services.peers.close();
         await infra.close();
       },
     };

@@ -6,6 +6,7 @@ import { KithError } from '../shared/errors.ts';
 import { accountsCommand } from './accounts.command.ts';
 import type { Command, WithContext } from './command.ts';
 import { invitesCommand } from './invites.command.ts';
+import { peersCommand } from './peers.command.ts';
 import { tokenCommand } from './token.command.ts';
 import { MAIN_HELP, UsageError } from './usage.ts';
 
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   accounts: accountsCommand,
   token: tokenCommand,
   invites: invitesCommand,
+  peers: peersCommand,
 };
 
 // Configuration is read, and the services loaded, only once a command needs the database: --help and

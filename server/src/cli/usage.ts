@@ -20,6 +20,10 @@ Commands:
   invites create [--max-uses N] [--expires-in-days N] [--role member|connector]
                     prints the new invite code (and nothing else)
   invites list [--json]
+  peers add <host[:port]> [--block] [--http] [--note "..."]
+                    allows (or blocks) a federation peer; a block beats an allow
+  peers remove <host[:port]>
+  peers list [--json]
 
 Options:
   -h, --help        show help for a command

@@ -12,10 +12,12 @@ export interface DomainEvents {
   'follow.created': { followerId: string; targetId: string; pending: boolean };
   /** A pending follow request was approved. */
   'follow.accepted': { followerId: string; targetId: string };
-  /** A follow ended (unfollow, or a request rejected). */
-  'follow.removed': { followerId: string; targetId: string };
+  /** A follow ended: the follower unfollowed (or withdrew a request), or the target rejected it. */
+  'follow.removed': { followerId: string; targetId: string; reason?: 'rejected' | 'unfollowed' };
   /** A status was favourited. */
   'favourite.created': { accountId: string; statusId: string };
+  /** A favourite was taken back. */
+  'favourite.removed': { accountId: string; statusId: string };
   /** A notification was stored for an account. */
   'notification.created': { notificationId: string; accountId: string };
   /** An account's profile changed. */

@@ -50,7 +50,7 @@ export class FollowsService {
    * Follows `targetId`, or asks to when the target is locked. Following again updates the options.
    * Returns the relationship afterwards.
    */
-  async follow(followerId: string, targetId: string, options: FollowOptions = {}): Promise<Relationship> {
+  async follow(followerId: string, targetId: string, options: FollowOptions = {}, activityUri: string | null = null): Promise<Relationship> {
     if (followerId === targetId) throw new Forbidden('You cannot follow yourself');
     const target = await this.visibleTarget(targetId);
     const existing = await this.store.findFollow(followerId, targetId);
@@ -71,8 +71,10 @@ export class FollowsService {
       showReblogs: options.reblogs ?? true,
       notify: options.notify ?? false,
       createdAt: new Date(),
+      activityUri,
     };
-    if (target.locked) {
+    // A remote account is followed once its instance accepts; until then the follow waits as a request.
+    if (target.locked || target.domain !== null) {
       if (await this.store.insertRequest(record)) {
         await this.events.emit('follow.created', { followerId, targetId, pending: true });
       }
@@ -88,10 +90,51 @@ export class FollowsService {
     await this.accounts.get(targetId);
     if (await this.store.deleteFollow(followerId, targetId)) {
       await this.counted(followerId, targetId, -1);
-      await this.events.emit('follow.removed', { followerId, targetId });
+      await this.events.emit('follow.removed', { followerId, targetId, reason: 'unfollowed' });
     }
     await this.store.deleteRequest(followerId, targetId);
     return this.relationship(followerId, targetId);
+  }
+
+  /**
+   * A Follow from another instance: `followerId` (remote) follows `targetId` (local) through the same
+   * rules and events as a local follow; 'pending' when the target is locked and must approve it.
+   * `activityUri` is kept with the follow, for the Accept that answers it. Following again is a no-op.
+   */
+  async receiveFollow(followerId: string, targetId: string, activityUri: string): Promise<'accepted' | 'pending'> {
+    const [follower, target] = await Promise.all([this.accounts.find(followerId), this.accounts.find(targetId)]);
+    if (!follower || follower.domain === null || follower.suspended) throw new Forbidden('Not a remote follower');
+    if (!target || target.domain !== null) throw new NotFound();
+    const relationship = await this.follow(followerId, targetId, {}, activityUri);
+    return relationship.following ? 'accepted' : 'pending';
+  }
+
+  /**
+   * Another instance's answer about a follow: the remote target accepted or rejected a local account's
+   * follow (or request), or the remote follower undid its own. Unknown follows are left alone.
+   */
+  async remoteAnswer(followerId: string, targetId: string, answer: 'accept' | 'reject' | 'undo'): Promise<void> {
+    if (answer === 'accept') {
+      if (await this.store.findRequest(followerId, targetId)) await this.authorize(targetId, followerId);
+      return;
+    }
+    if (answer === 'undo') {
+      await this.unfollow(followerId, targetId).catch((error: unknown) => {
+        if (!(error instanceof NotFound)) throw error;
+      });
+      return;
+    }
+    if (await this.store.deleteFollow(followerId, targetId)) {
+      await this.counted(followerId, targetId, -1);
+      await this.events.emit('follow.removed', { followerId, targetId, reason: 'rejected' });
+    }
+    if (await this.store.deleteRequest(followerId, targetId)) await this.events.emit('follow.removed', { followerId, targetId, reason: 'rejected' });
+  }
+
+  /** The id of the Follow activity behind a follow or request from another instance, or null. */
+  async followActivityUri(followerId: string, targetId: string): Promise<string | null> {
+    const found = (await this.store.findFollow(followerId, targetId)) ?? (await this.store.findRequest(followerId, targetId));
+    return found?.activityUri ?? null;
   }
 
   /** Approves a pending request to follow `targetId` (the locked account) from `requesterId`. */
@@ -109,7 +152,7 @@ export class FollowsService {
   /** Declines a pending request to follow `targetId` from `requesterId`. */
   async reject(targetId: string, requesterId: string): Promise<Relationship> {
     if (!(await this.store.deleteRequest(requesterId, targetId))) throw new NotFound();
-    await this.events.emit('follow.removed', { followerId: requesterId, targetId });
+    await this.events.emit('follow.removed', { followerId: requesterId, targetId, reason: 'rejected' });
     return this.relationship(targetId, requesterId);
   }
 

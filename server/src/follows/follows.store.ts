@@ -11,6 +11,8 @@ export interface FollowRecord {
   /** Whether the follower is notified of each of the target's posts. */
   notify: boolean;
   createdAt: Date;
+  /** For a follow from another instance: the id of its Follow activity (an Accept names it later). */
+  activityUri?: string | null;
 }
 
 /** A follow waiting for a locked account's approval; same shape, its own collection. */

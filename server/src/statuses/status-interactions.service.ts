@@ -5,6 +5,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
 import { STATUS_LIMITS } from './status-compose.ts';
+import { remoteCreatedAt } from './remote-statuses.ts';
 import type { StatusRecord } from './status-record.ts';
 import type { RelationKind, StatusRelationRecord, StatusRelationsStore } from './status-relations.store.ts';
 import type { StatusesService } from './statuses.service.ts';
@@ -25,6 +26,12 @@ export type BoostVisibility = Extract<Visibility, 'public' | 'unlisted' | 'priva
 // attempt: far longer than storing a boost takes, short enough for a retry to wait out.
 const PENDING_BOOST_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A boost that arrived from another instance: its Announce's id and publication time. */
+export interface RemoteBoost {
+  uri: string;
+  published: Date;
+}
 
 /** A page of statuses, and the ids of the relations that paged them (for Link headers). */
 export interface RelationPage<T> {
@@ -81,7 +88,7 @@ export class StatusInteractionsService {
    * Mastodon). The boost of a private or local status keeps its visibility; others take the one asked
    * for, else the account's default (direct falls back to public).
    */
-  async reblog(account: AccountRecord, id: string, visibility?: BoostVisibility): Promise<StatusRecord> {
+  async reblog(account: AccountRecord, id: string, visibility?: BoostVisibility, remote: RemoteBoost | null = null): Promise<StatusRecord> {
     const original = await this.visibleOriginal(account, id);
     if (original.visibility === 'direct' || (original.visibility === 'private' && original.accountId !== account._id)) {
       throw new Forbidden('This action is not allowed');
@@ -98,7 +105,7 @@ export class StatusInteractionsService {
       }
       const boostId = newId();
       const added = await this.relations.add('reblogs', account._id, original._id, { reblogId: boostId });
-      if (added.created) return this.insertBoost(account, original, boostId, visibility);
+      if (added.created) return this.insertBoost(account, original, boostId, visibility, remote);
       marker = added.record;
     }
     throw new Conflict('Another boost of this post is in progress');
@@ -106,13 +113,13 @@ export class StatusInteractionsService {
 
   // Stores the boost a fresh marker points at and counts it. If it cannot be stored, the marker goes
   // too, so the next attempt is not left waiting for a boost that will never come.
-  private async insertBoost(account: AccountRecord, original: StatusRecord, boostId: string, visibility?: BoostVisibility): Promise<StatusRecord> {
-    const now = new Date();
+  private async insertBoost(account: AccountRecord, original: StatusRecord, boostId: string, visibility: BoostVisibility | undefined, remote: RemoteBoost | null): Promise<StatusRecord> {
+    const now = remote ? remoteCreatedAt(remote.published, new Date()) : new Date();
     const fallback: BoostVisibility = account.defaultVisibility === 'direct' ? 'public' : account.defaultVisibility;
     const boost: StatusRecord = {
       _id: boostId,
       accountId: account._id,
-      uri: null,
+      uri: remote?.uri ?? null,
       text: '',
       contentHtml: '',
       spoilerText: '',
@@ -156,6 +163,23 @@ export class StatusInteractionsService {
       if (Date.now() >= deadline) return null;
       await sleep(25);
     }
+  }
+
+  /**
+   * A boost from another instance: `account` (remote) boosts a visible status under the Announce's id,
+   * through the same path and events as a local boost. Returns the boost.
+   */
+  async receiveAnnounce(account: AccountRecord, id: string, activityUri: string, published: Date): Promise<StatusRecord> {
+    if (account.domain === null) throw new Forbidden('Not a remote account');
+    return this.reblog(account, id, 'public', { uri: activityUri, published });
+  }
+
+  /** Takes back the boost stored under an Announce's id, if `account` made it; false when there is none of theirs. */
+  async undoAnnounce(account: AccountRecord, activityUri: string): Promise<boolean> {
+    const boost = await this.statuses.findByUri(activityUri);
+    if (!boost || !boost.reblogOfId || boost.accountId !== account._id) return false;
+    if (!boost.deletedAt) await this.statuses.tombstone(boost);
+    return true;
   }
 
   /** Takes a boost back (deleting the boost status). Returns the original status. */
@@ -249,7 +273,9 @@ export class StatusInteractionsService {
     const status = await this.originalOf(id);
     const removed = await this.relations.remove(kind, account._id, status._id);
     if (!removed) return this.statuses.get(status._id, account);
-    if (counter) return (await this.store.incrementCounter(status._id, counter, -1)) ?? status;
-    return status;
+    if (!counter) return status;
+    const updated = await this.store.incrementCounter(status._id, counter, -1);
+    await this.events.emit('favourite.removed', { accountId: account._id, statusId: status._id });
+    return updated ?? status;
   }
 }

@@ -1,3 +1,4 @@
+import { newId } from '../shared/ids.ts';
 import type { Visibility } from '../accounts/accounts.store.ts';
 
 /** A status as MongoDB stores it (collection "statuses"). A boost is a status with reblogOfId set. */
@@ -6,6 +7,8 @@ export interface StatusRecord {
   accountId: string;
   /** The ActivityPub id for statuses from other instances; null for this instance's own (derived from _id). */
   uri: string | null;
+  /** A remote status's human-facing page (its Note's url); absent or null for this instance's. */
+  url?: string | null;
   /** The text as typed (plain text); contentHtml is what clients render. */
   text: string;
   contentHtml: string;
@@ -51,4 +54,21 @@ export interface StatusEditRecord {
   tags: string[];
   /** When this version was published (the status's creation, or the edit that produced it). */
   createdAt: Date;
+}
+
+/** A status as one version of its history, dated `at` (the creation, or the edit that produced it). */
+export function statusVersion(record: StatusRecord, at: Date): StatusEditRecord {
+  return {
+    _id: newId(),
+    statusId: record._id,
+    accountId: record.accountId,
+    text: record.text,
+    contentHtml: record.contentHtml,
+    spoilerText: record.spoilerText,
+    sensitive: record.sensitive,
+    language: record.language,
+    mentionIds: record.mentionIds,
+    tags: record.tags,
+    createdAt: at,
+  };
 }

@@ -222,6 +222,9 @@ describe('serializing a page', () => {
     const records = await kith.services.statuses.getMany(ids);
     expect(records).toHaveLength(36);
     await kith.services.statuses.serializeMany(records, bob.account);
+    // The spies count every query in the process: let the side effects of the posts above (fan-out,
+    // notifications, the federation outbox) finish first.
+    await kith.idle();
 
     const find = vi.spyOn(Collection.prototype, 'find');
     const findOne = vi.spyOn(Collection.prototype, 'findOne');

@@ -96,7 +96,7 @@ export function statusUri(record: StatusRecord, author: AccountRecord, origin: O
 
 /** The page a status is shown on. */
 export function statusUrl(record: StatusRecord, author: AccountRecord, origin: Origin): string {
-  return author.domain === null ? `${origin.publicUrl}/@${author.username}/${record._id}` : (record.uri ?? accountUrl(author, origin));
+  return author.domain === null ? `${origin.publicUrl}/@${author.username}/${record._id}` : (record.url ?? record.uri ?? accountUrl(author, origin));
 }
 
 /** Whether a status can be pinned to its author's profile. */

@@ -8,11 +8,13 @@ import { Conflict, Invalid, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
 import { composeText, normalizeLanguage, STATUS_LIMITS } from './status-compose.ts';
-import type { StatusEditRecord, StatusRecord } from './status-record.ts';
+import { statusVersion, type StatusEditRecord, type StatusRecord } from './status-record.ts';
 import type { StatusRelationsStore } from './status-relations.store.ts';
 import { visibleFlags, type FollowLookup, type Viewer } from './status-visibility.ts';
 import { StatusSerializer, type ApplicationLookup, type StatusEntity } from './statuses.serialize.ts';
 import type { StatusQuery, StatusSearchQuery, StatusesStore } from './statuses.store.ts';
+import type { RemoteStatusInput } from './remote-statuses.ts';
+import { RemoteStatusIntake } from './remote-status-intake.ts';
 
 /** What a client sends to post a status. */
 export interface NewStatus {
@@ -62,6 +64,7 @@ export class StatusesService {
   private readonly redis: Redis;
   private readonly origin: Origin;
   private readonly serializer: StatusSerializer;
+  private readonly remote: RemoteStatusIntake;
 
   constructor(deps: StatusesDeps) {
     this.store = deps.store;
@@ -72,6 +75,7 @@ export class StatusesService {
     this.redis = deps.redis;
     this.origin = deps.origin;
     this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null);
+    this.remote = new RemoteStatusIntake({ store: deps.store, accounts: deps.accounts, events: deps.events, statuses: this, announceNew: (record) => this.announceNew(record) });
   }
 
   /**
@@ -99,6 +103,42 @@ export class StatusesService {
       if (existing) return existing;
     }
     throw new Conflict('Idempotency-Key is in use by a request that did not finish');
+  }
+
+  /**
+   * Stores a status that arrived from another instance, or applies its edit when its uri is known,
+   * through the same events as local posts (fan-out, notifications, streaming). A tombstoned uri stays
+   * deleted. Forbidden when the author is not a remote account on the status's host or the uri is
+   * another author's; Invalid for content that breaks the caps. Returns the record.
+   */
+  async receiveRemote(input: RemoteStatusInput): Promise<StatusRecord> {
+    return this.remote.receive(input);
+  }
+
+  /**
+   * Deletes the status with this uri when `actorId` is its author (true, also when it was already
+   * deleted); false and no change when the actor is someone else or the uri is unknown.
+   */
+  async receiveDelete(uri: string, actorId: string): Promise<boolean> {
+    const record = await this.store.findByUri(uri);
+    if (!record || record.accountId !== actorId) return false;
+    if (!record.deletedAt) await this.tombstone(record);
+    return true;
+  }
+
+  /**
+   * The status an ActivityPub id names, tombstones included: one of ours by its
+   * /users/<username>/statuses/<id> IRI, another instance's by its stored uri; null when unknown.
+   */
+  async findByUri(uri: string): Promise<StatusRecord | null> {
+    const prefix = `${this.origin.publicUrl}/users/`;
+    if (!uri.startsWith(prefix)) return this.store.findByUri(uri);
+    const match = /^([a-z0-9_]{1,30})\/statuses\/(\d{1,32})$/i.exec(uri.slice(prefix.length));
+    if (!match) return null;
+    const record = await this.store.get(match[2]!);
+    if (!record || record.uri !== null) return null;
+    const author = await this.accounts.find(record.accountId);
+    return author && author.domain === null && author.usernameLower === match[1]!.toLowerCase() ? record : null;
   }
 
   /** The status if the viewer may see it; NotFound otherwise (never Forbidden: existence must not leak). */
@@ -155,7 +195,7 @@ export class StatusesService {
     const now = new Date();
     const versions = await this.store.listEdits(id);
     // Mastodon stores the original as the first version when a status is first edited.
-    if (versions.length === 0) await this.store.insertEdit(this.version(current, current.createdAt));
+    if (versions.length === 0) await this.store.insertEdit(statusVersion(current, current.createdAt));
     const mentionIds = [...new Set([...composed.mentionIds, ...current.mentionIds])];
     const updated = await this.store.update(
       id,
@@ -163,7 +203,7 @@ export class StatusesService {
       { deletedAt: null, accountId: author._id },
     );
     if (!updated) throw new NotFound();
-    await this.store.insertEdit(this.version(updated, now));
+    await this.store.insertEdit(statusVersion(updated, now));
     await this.events.emit('status.updated', { statusId: id });
     return updated;
   }
@@ -251,7 +291,7 @@ export class StatusesService {
     const author = await this.accounts.find(status.accountId);
     if (!author) throw new NotFound();
     const versions = await this.store.listEdits(id);
-    return { status, author, versions: versions.length > 0 ? versions : [this.version(status, status.createdAt)] };
+    return { status, author, versions: versions.length > 0 ? versions : [statusVersion(status, status.createdAt)] };
   }
 
   /** The statuses an account pinned that the viewer may see, most recently pinned first. */
@@ -389,21 +429,5 @@ export class StatusesService {
       await sleep(25);
     }
     return 'stuck';
-  }
-
-  private version(record: StatusRecord, at: Date): StatusEditRecord {
-    return {
-      _id: newId(),
-      statusId: record._id,
-      accountId: record.accountId,
-      text: record.text,
-      contentHtml: record.contentHtml,
-      spoilerText: record.spoilerText,
-      sensitive: record.sensitive,
-      language: record.language,
-      mentionIds: record.mentionIds,
-      tags: record.tags,
-      createdAt: at,
-    };
   }
 }

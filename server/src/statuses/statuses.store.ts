@@ -35,6 +35,18 @@ export interface StatusSearchQuery {
 // on the intranet, plus what was addressed to the reader.
 const SEARCHABLE_VISIBILITIES: Visibility[] = ['public', 'unlisted', 'local'];
 
+// This instance's statuses are stored without a uri field (so the sparse unique index skips them) and
+// read back with uri null, as StatusRecord says.
+function withUri(record: StatusRecord): StatusRecord {
+  return { ...record, uri: record.uri ?? null, rev: record.rev ?? 0 };
+}
+
+function withoutNullUri(record: StatusRecord): StatusRecord {
+  if (record.uri !== null) return record;
+  const { uri: _uri, ...rest } = record;
+  return rest as StatusRecord;
+}
+
 /**
  * MongoDB queries for statuses and their earlier versions, with reads of records by id served
  * through the Redis cache (status-cache.ts). Every write here keeps the cache current.
@@ -51,6 +63,7 @@ export class StatusesStore {
   }
 
   async ensureIndexes(): Promise<void> {
+    await this.uniqueUris();
     await this.statuses.createIndexes([
       // An account's statuses, newest first (profiles, feed rebuilds).
       { key: { accountId: 1, _id: -1 }, name: 'account_id' },
@@ -61,16 +74,30 @@ export class StatusesStore {
       { key: { tags: 1, _id: -1 }, name: 'tags_id' },
       { key: { visibility: 1, _id: -1 }, name: 'visibility_id' },
       { key: { searchTerms: 1 }, name: 'search_terms' },
-      // Federation looks remote statuses up by their ActivityPub id.
-      { key: { uri: 1 }, name: 'uri' },
+      // Federation finds remote statuses by their ActivityPub id; one record per id.
+      { key: { uri: 1 }, name: 'uri_unique', unique: true, sparse: true },
     ]);
     await this.edits.createIndexes([{ key: { statusId: 1, _id: 1 }, name: 'status_id' }]);
   }
 
+  // Databases from before federation have a plain "uri" index and uri: null on local statuses; the
+  // unique index needs neither.
+  private async uniqueUris(): Promise<void> {
+    const existing = await this.statuses.indexes().catch(() => []);
+    if (existing.some((index) => index.name === 'uri')) await this.statuses.dropIndex('uri');
+    await this.statuses.updateMany({ uri: { $type: 'null' } } as Filter<StatusRecord>, { $unset: { uri: '' } });
+  }
+
   /** Stores a new status and caches it. */
   async insert(record: StatusRecord): Promise<void> {
-    await this.statuses.insertOne(record);
+    await this.statuses.insertOne(withoutNullUri(record));
     await this.cache.put(record);
+  }
+
+  /** The record (tombstones included) with this ActivityPub id, from MongoDB; null when none. */
+  async findByUri(uri: string): Promise<StatusRecord | null> {
+    const found = await this.statuses.findOne({ uri });
+    return found ? withUri(found) : null;
   }
 
   /** Whether MongoDB holds a record with this id (tombstones included), bypassing the cache. */
@@ -94,8 +121,8 @@ export class StatusesStore {
       else missing.push(id);
     });
     if (missing.length > 0) {
-      const loaded = await this.statuses.find({ _id: { $in: missing } }).toArray();
-      for (const record of loaded) found.set(record._id, { ...record, rev: record.rev ?? 0 });
+      const loaded = (await this.statuses.find({ _id: { $in: missing } }).toArray()).map(withUri);
+      for (const record of loaded) found.set(record._id, record);
       await this.cache.fill(loaded);
     }
     return found;
@@ -112,7 +139,8 @@ export class StatusesStore {
    */
   async update(id: string, update: UpdateFilter<StatusRecord>, filter: Filter<StatusRecord> = {}): Promise<StatusRecord | null> {
     const inc = { ...(update.$inc ?? {}), rev: 1 } as UpdateFilter<StatusRecord>['$inc'];
-    const after = await this.statuses.findOneAndUpdate({ ...filter, _id: id }, { ...update, $inc: inc }, { returnDocument: 'after' });
+    const updated = await this.statuses.findOneAndUpdate({ ...filter, _id: id }, { ...update, $inc: inc }, { returnDocument: 'after' });
+    const after = updated ? withUri(updated) : null;
     if (after) await this.cache.put(after);
     return after;
   }
@@ -125,12 +153,12 @@ export class StatusesStore {
   /** Live replies to any of the statuses, oldest first, at most `limit`. */
   findReplies(parentIds: readonly string[], limit: number): Promise<StatusRecord[]> {
     if (parentIds.length === 0 || limit <= 0) return Promise.resolve([]);
-    return this.statuses.find({ inReplyToId: { $in: [...parentIds] }, deletedAt: null }).sort({ _id: 1 }).limit(limit).toArray();
+    return this.statuses.find({ inReplyToId: { $in: [...parentIds] }, deletedAt: null }).sort({ _id: 1 }).limit(limit).map(withUri).toArray();
   }
 
   /** Live boosts of a status. */
   findReblogsOf(statusId: string): Promise<StatusRecord[]> {
-    return this.statuses.find({ reblogOfId: statusId, deletedAt: null }).toArray();
+    return this.statuses.find({ reblogOfId: statusId, deletedAt: null }).map(withUri).toArray();
   }
 
   /** One page of live statuses matching the query, newest first (ids are time-sortable). */
@@ -149,7 +177,7 @@ export class StatusesStore {
     }
     if (query.excludeReblogs) filter.reblogOfId = null;
     if (query.localOnly) filter.uri = null;
-    const records = await this.statuses.find(filter).sort({ _id: pageSortDirection(page) }).limit(page.limit).toArray();
+    const records = await this.statuses.find(filter).sort({ _id: pageSortDirection(page) }).limit(page.limit).map(withUri).toArray();
     return newestFirst(page, records);
   }
 

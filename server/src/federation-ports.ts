@@ -1,0 +1,175 @@
+// The one adapter between federation/ and the server: it implements the ports federation declares
+// (federation/src/ports.ts) by calling services, never another domain's store, and translates between
+// ActivityPub ids (IRIs) and this instance's records. No JSON-LD reaches the server.
+import type { FederationPorts, LocalActor, LocalNote, RemoteInbox } from '@kith/federation';
+import type { AccountRecord } from './accounts/accounts.store.ts';
+import type { Infra, Services } from './services.ts';
+import type { StatusRecord } from './statuses/status-record.ts';
+import { statusUri } from './statuses/statuses.serialize.ts';
+import { NotFound } from './shared/errors.ts';
+
+/** The actor IRI of an account: ours by username, a remote one's stored id. */
+export function actorUri(account: AccountRecord, publicUrl: string): string {
+  return account.domain === null ? `${publicUrl}/users/${account.username}` : (account.uri ?? `${publicUrl}/users/${account.username}`);
+}
+
+function toLocalActor(a: AccountRecord): LocalActor {
+  return {
+    accountId: a._id,
+    username: a.username,
+    displayName: a.displayName,
+    noteHtml: a.noteHtml,
+    title: a.title,
+    department: a.department,
+    location: a.location,
+    fields: a.fields.map((f) => ({ name: f.name, value: f.value })),
+    locked: a.locked,
+    bot: a.bot,
+    discoverable: a.discoverable,
+    suspended: a.suspended,
+    avatarUrl: a.avatarUrl,
+    headerUrl: a.headerUrl,
+    createdAt: a.createdAt,
+  };
+}
+
+function inboxOf(a: AccountRecord): RemoteInbox | null {
+  if (a.domain === null || !a.uri || !a.inboxUrl || a.suspended) return null;
+  return { actorUri: a.uri, inboxUrl: a.inboxUrl, sharedInboxUrl: a.sharedInboxUrl ?? null };
+}
+
+/** Implements FederationPorts on the services of one instance. */
+export function createFederationPorts(services: Services, infra: Pick<Infra, 'config'>): FederationPorts {
+  const { accounts, follows, statuses, statusInteractions, federationState, peers, events } = services;
+  const origin = { publicUrl: infra.config.publicUrl, domain: infra.config.domain };
+  const uriOf = (a: AccountRecord) => actorUri(a, origin.publicUrl);
+  const remoteActor = async (id: string): Promise<AccountRecord> => {
+    const account = await accounts.find(id);
+    if (!account || account.domain === null) throw new NotFound();
+    return account;
+  };
+
+  // Pages of follower or following IRIs: the cursor is the last follow id of the previous page.
+  const page = async (pageOf: 'followersPage' | 'followingPage', accountId: string, cursor: string | null, limit: number) => {
+    const { accounts: found, pageIds } = await follows[pageOf](accountId, { maxId: cursor, sinceId: null, minId: null, limit });
+    return { uris: found.map(uriOf), next: pageIds.length === limit ? pageIds[pageIds.length - 1]! : null };
+  };
+
+  const toLocalNote = async (record: StatusRecord): Promise<LocalNote | null> => {
+    const author = await accounts.find(record.accountId);
+    if (!author || author.domain !== null) return null;
+    const related = await statuses.getIncludingDeleted([record.inReplyToId, record.reblogOfId].filter((id): id is string => id !== null));
+    const iriOf = async (id: string | null): Promise<string | null> => {
+      const target = id ? related.get(id) : undefined;
+      if (!target) return null;
+      const targetAuthor = await accounts.find(target.accountId);
+      return targetAuthor ? statusUri(target, targetAuthor, origin) : null;
+    };
+    const mentioned = await accounts.getMany(record.mentionIds);
+    return {
+      statusId: record._id,
+      authorUsername: author.username,
+      contentHtml: record.contentHtml,
+      spoilerText: record.spoilerText,
+      sensitive: record.sensitive,
+      visibility: record.visibility,
+      language: record.language,
+      inReplyToUri: await iriOf(record.inReplyToId),
+      tags: record.tags,
+      mentions: mentioned.map((a) => ({ uri: uriOf(a), acct: `${a.username}@${a.domain ?? origin.domain}` })),
+      createdAt: record.createdAt,
+      editedAt: record.editedAt,
+      deletedAt: record.deletedAt,
+      reblogOfUri: await iriOf(record.reblogOfId),
+    };
+  };
+
+  return {
+    actors: {
+      async findLocal(username) {
+        const [account] = await accounts.findLocalByUsernames([username]);
+        return account && account.usernameLower === username.toLowerCase() ? toLocalActor(account) : null;
+      },
+      async idByUri(uri) {
+        const account = await accounts.findByUri(uri);
+        return account ? { accountId: account._id, local: account.domain === null } : null;
+      },
+      upsertRemote: (actor) => accounts.upsertRemote(actor),
+      async remoteFollowerInboxes(accountId) {
+        const followers = await accounts.getMany(await follows.followerIds(accountId));
+        return followers.map(inboxOf).filter((i): i is RemoteInbox => i !== null);
+      },
+      async inboxesOf(accountIds) {
+        return (await accounts.getMany(accountIds)).map(inboxOf).filter((i): i is RemoteInbox => i !== null);
+      },
+      async localUsername(accountId) {
+        const account = await accounts.find(accountId);
+        return account && account.domain === null ? account.username : null;
+      },
+    },
+    keys: {
+      keyPairs: (ownerId) => federationState.keyPairs(ownerId),
+    },
+    follows: {
+      receiveFollow: (followerId, targetId, activityUri) => follows.receiveFollow(followerId, targetId, activityUri),
+      remoteAnswer: (followerId, targetId, answer) => follows.remoteAnswer(followerId, targetId, answer),
+      followersPage: (accountId, cursor, limit) => page('followersPage', accountId, cursor, limit),
+      followingPage: (accountId, cursor, limit) => page('followingPage', accountId, cursor, limit),
+      async counts(accountId) {
+        const account = await accounts.get(accountId);
+        return { followers: account.followersCount, following: account.followingCount };
+      },
+    },
+    statuses: {
+      async getLocal(statusId) {
+        const record = (await statuses.getIncludingDeleted([statusId])).get(statusId);
+        return record && record.uri === null ? toLocalNote(record) : null;
+      },
+      async receiveNote(note) {
+        return (await statuses.receiveRemote(note))._id;
+      },
+      receiveDelete: (uri, actorId) => statuses.receiveDelete(uri, actorId),
+      async idByUri(uri) {
+        const record = await statuses.findByUri(uri);
+        return record ? { statusId: record._id, authorId: record.accountId } : null;
+      },
+      async uriOf(statusId) {
+        const record = (await statuses.getIncludingDeleted([statusId])).get(statusId);
+        const author = record ? await accounts.find(record.accountId) : null;
+        return record && author ? { uri: statusUri(record, author, origin), authorId: author._id } : null;
+      },
+    },
+    interactions: {
+      async receiveLike(actorId, statusId) {
+        await statusInteractions.favourite(await remoteActor(actorId), statusId);
+      },
+      async undoLike(actorId, statusId) {
+        await statusInteractions.unfavourite(await remoteActor(actorId), statusId);
+      },
+      async receiveAnnounce(actorId, statusId, activityUri, published) {
+        await statusInteractions.receiveAnnounce(await remoteActor(actorId), statusId, activityUri, published);
+      },
+      async undoAnnounce(actorId, activityUri) {
+        await statusInteractions.undoAnnounce(await remoteActor(actorId), activityUri);
+      },
+    },
+    inboundLog: {
+      claim: (activityId, type) => federationState.claim(activityId, type),
+      done: (activityId) => federationState.done(activityId),
+    },
+    deadLetters: {
+      record: (letter) => federationState.recordDeadLetter(letter),
+    },
+    events: {
+      on(event, name, handler) {
+        events.on(event, name, handler as never);
+      },
+    },
+    peers: {
+      async list() {
+        return (await peers.entries()).map((p) => ({ host: p.host, scheme: p.scheme, state: p.state, cidr: null }));
+      },
+      onChange: (listener) => peers.onChange(listener),
+    },
+  };
+}

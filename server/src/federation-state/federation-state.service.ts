@@ -1,0 +1,83 @@
+import { webcrypto, type JsonWebKey } from 'node:crypto';
+import type { AccountRecord } from '../accounts/accounts.store.ts';
+import { Forbidden } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { ActorKeysStore, JwkKeyPair } from './actor-keys.store.ts';
+import type { DeadLetterRecord, DeadLettersStore } from './dead-letters.store.ts';
+import type { InboundLogStore } from './inbound-log.store.ts';
+
+export type { JwkKeyPair } from './actor-keys.store.ts';
+
+/** What a dead letter records. */
+export type NewDeadLetter = Omit<DeadLetterRecord, '_id' | 'createdAt'>;
+
+async function exportPair(pair: webcrypto.CryptoKeyPair): Promise<JwkKeyPair> {
+  const [publicKey, privateKey] = await Promise.all([webcrypto.subtle.exportKey('jwk', pair.publicKey), webcrypto.subtle.exportKey('jwk', pair.privateKey)]);
+  // WebCrypto's JWK type and node:crypto's (the ports') describe the same JSON.
+  return { publicKey: publicKey as JsonWebKey, privateKey: privateKey as JsonWebKey };
+}
+
+/** New RSA-2048 (RSASSA-PKCS1-v1_5, SHA-256) and Ed25519 key pairs, as Fedify's generateCryptoKeyPair makes them. */
+async function generateKeys(): Promise<{ rsa: JwkKeyPair; ed25519: JwkKeyPair }> {
+  const [rsa, ed25519] = await Promise.all([
+    webcrypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, true, ['sign', 'verify']),
+    webcrypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']) as unknown as Promise<webcrypto.CryptoKeyPair>,
+  ]);
+  return { rsa: await exportPair(rsa), ed25519: await exportPair(ed25519) };
+}
+
+export interface FederationStateDeps {
+  inbound: InboundLogStore;
+  keys: ActorKeysStore;
+  deadLetters: DeadLettersStore;
+}
+
+/**
+ * What federation keeps besides accounts and statuses: which inbound activities were processed (so a
+ * redelivered one is processed once), the actors' signing keys, and the deliveries given up on.
+ */
+export class FederationStateService {
+  private readonly inbound: InboundLogStore;
+  private readonly keys: ActorKeysStore;
+  private readonly deadLetters: DeadLettersStore;
+
+  constructor(deps: FederationStateDeps) {
+    this.inbound = deps.inbound;
+    this.keys = deps.keys;
+    this.deadLetters = deps.deadLetters;
+  }
+
+  /**
+   * Claims an inbound activity by id: 'new' the first time, 'retry' when an earlier attempt claimed it
+   * but did not finish (a crash; go on, the unique indexes downstream keep it single), 'done' when it was processed.
+   */
+  async claim(activityId: string, type: string): Promise<'new' | 'retry' | 'done'> {
+    if (await this.inbound.insertProcessing(activityId, type)) return 'new';
+    return (await this.inbound.find(activityId))?.state === 'done' ? 'done' : 'retry';
+  }
+
+  /** Marks a claimed inbound activity processed. */
+  async done(activityId: string): Promise<void> {
+    await this.inbound.markDone(activityId);
+  }
+
+  /** The RSA and Ed25519 key pairs of an owner (an account id or "~instance"), created and stored on first use. */
+  async keyPairs(ownerId: string): Promise<{ rsa: JwkKeyPair; ed25519: JwkKeyPair }> {
+    const stored = await this.keys.find(ownerId);
+    if (stored) return { rsa: stored.rsa, ed25519: stored.ed25519 };
+    // Two processes may generate at once: the first insert wins and both use its keys.
+    const kept = await this.keys.insertFirst({ _id: ownerId, ...(await generateKeys()), createdAt: new Date() });
+    return { rsa: kept.rsa, ed25519: kept.ed25519 };
+  }
+
+  /** Records a delivery given up on. */
+  async recordDeadLetter(letter: NewDeadLetter): Promise<void> {
+    await this.deadLetters.insert({ _id: newId(), ...letter, createdAt: new Date() });
+  }
+
+  /** The newest dead letters first, for an admin (or the CLI, `actor` null). */
+  async listDeadLetters(actor: AccountRecord | null = null, limit = 100): Promise<DeadLetterRecord[]> {
+    if (actor !== null && actor.role !== 'admin') throw new Forbidden();
+    return this.deadLetters.list(limit);
+  }
+}
