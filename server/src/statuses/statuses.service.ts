@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AccountRecord, Visibility } from '../accounts/accounts.store.ts';
 import type { Origin } from '../accounts/accounts.serialize.ts';
-import { Conflict, Invalid, NotFound } from '../shared/errors.ts';
+import { Invalid, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
 import { composeText, normalizeLanguage, STATUS_LIMITS } from './status-compose.ts';
@@ -15,6 +14,7 @@ import { StatusSerializer, type ApplicationLookup, type StatusEntity } from './s
 import type { StatusQuery, StatusSearchQuery, StatusesStore } from './statuses.store.ts';
 import type { RemoteStatusInput } from './remote-statuses.ts';
 import { RemoteStatusIntake } from './remote-status-intake.ts';
+import { IdempotencyKeys } from './idempotency-keys.ts';
 
 /** What a client sends to post a status. */
 export interface NewStatus {
@@ -52,7 +52,6 @@ export interface StatusesDeps {
 const countsAsReply = (r: StatusRecord) => r.inReplyToId !== null && (r.visibility === 'public' || r.visibility === 'unlisted' || r.visibility === 'local');
 // Direct messages do not count toward a profile's statuses, as in Mastodon.
 const countsOnProfile = (r: StatusRecord) => r.visibility !== 'direct';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Statuses: posting, reading with the visibility rules, editing, deleting, threads and serialization. */
 export class StatusesService {
@@ -61,7 +60,7 @@ export class StatusesService {
   private readonly accounts: AccountsService;
   private readonly follows: FollowLookup;
   private readonly events: EventBus;
-  private readonly redis: Redis;
+  private readonly idempotency: IdempotencyKeys;
   private readonly origin: Origin;
   private readonly serializer: StatusSerializer;
   private readonly remote: RemoteStatusIntake;
@@ -72,7 +71,7 @@ export class StatusesService {
     this.accounts = deps.accounts;
     this.follows = deps.follows;
     this.events = deps.events;
-    this.redis = deps.redis;
+    this.idempotency = new IdempotencyKeys(deps.redis, deps.store);
     this.origin = deps.origin;
     this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null);
     this.remote = new RemoteStatusIntake({ store: deps.store, accounts: deps.accounts, events: deps.events, statuses: this, announceNew: (record) => this.announceNew(record) });
@@ -80,8 +79,7 @@ export class StatusesService {
 
   /**
    * Posts a status. With an idempotency key, the same key from the same account within an hour
-   * returns the status the first request created, even when both requests run at once or the first
-   * failed after storing it. Throws Invalid (422) for broken rules, NotFound when the replied-to status is not visible, and
+   * returns the status the first request created (idempotency-keys.ts). Throws Invalid (422) for broken rules, NotFound when the replied-to status is not visible, and
    * Conflict when the request holding the same key neither finishes nor gives up within 10 s.
    */
   async create(author: AccountRecord, input: NewStatus, options: { idempotencyKey?: string | null; applicationId?: string | null } = {}): Promise<StatusRecord> {
@@ -91,18 +89,12 @@ export class StatusesService {
       await this.store.insert(record);
       return this.announceNew(record);
     }
-    const key = `idempotency:status:${author._id}:${createHash('sha256').update(options.idempotencyKey).digest('hex')}`;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const id = newId();
-      if (await this.redis.set(key, id, 'EX', STATUS_LIMITS.idempotencySeconds, 'NX')) {
-        const record = await this.insertUnderKey(key, id, () => this.newRecord(author, id, input, applicationId));
-        return this.announceNew(record);
-      }
-      const existing = await this.awaitIdempotent(key);
-      if (existing === 'stuck') break;
-      if (existing) return existing;
-    }
-    throw new Conflict('Idempotency-Key is in use by a request that did not finish');
+    const { record, created } = await this.idempotency.run(author._id, options.idempotencyKey, async (id) => {
+      const built = await this.newRecord(author, id, input, applicationId);
+      await this.store.insert(built);
+      return built;
+    });
+    return created ? this.announceNew(record) : record;
   }
 
   /**
@@ -342,25 +334,6 @@ export class StatusesService {
     return entity;
   }
 
-  // Builds and stores a status while holding its idempotency key. When nothing was stored the key is
-  // let go, so a corrected retry can use it; once the status is in MongoDB the key keeps pointing at
-  // it whatever fails afterwards, so a retry gets this status back and never posts a second one.
-  private async insertUnderKey(key: string, id: string, build: () => Promise<StatusRecord>): Promise<StatusRecord> {
-    let built = false;
-    try {
-      const record = await build();
-      built = true;
-      await this.store.insert(record);
-      return record;
-    } catch (error) {
-      // An insert that failed may still have written (a lost reply): ask MongoDB. If it cannot say, let go:
-      // a key held for a status that never appears would refuse every retry for an hour.
-      const stored = built && (await this.store.exists(id).catch(() => false));
-      if (!stored && (await this.redis.get(key)) === id) await this.redis.del(key);
-      throw error;
-    }
-  }
-
   // A new status with the rules applied (text, reply target); nothing is written yet.
   private async newRecord(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
     const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin);
@@ -415,19 +388,5 @@ export class StatusesService {
     if (countsOnProfile(record)) updates.push(this.accounts.count(record.accountId, 'statusesCount', 1, { lastStatusAt: now }));
     if (countsAsReply(record)) updates.push(this.store.incrementCounter(record.inReplyToId!, 'repliesCount', 1));
     await Promise.all(updates);
-  }
-
-  // Waits for the request holding an idempotency key to finish: its status; null when it failed and
-  // let go of the key (try again); 'stuck' when it neither finished nor let go in time.
-  private async awaitIdempotent(key: string): Promise<StatusRecord | null | 'stuck'> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const id = await this.redis.get(key);
-      if (id === null) return null;
-      const record = await this.store.get(id);
-      if (record) return record;
-      await sleep(25);
-    }
-    return 'stuck';
   }
 }
