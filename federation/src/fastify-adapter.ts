@@ -3,6 +3,7 @@ import { verifyRequest, type KeyCache } from '@fedify/fedify';
 import type { CryptographicKey, Multikey } from '@fedify/fedify/vocab';
 import { INSTANCE_ACTOR, type KithCtx, type VerifiedSigner } from './context.ts';
 import { KithRefusedFetch } from './net/document-loaders.ts';
+import { createInboundGuard } from './inbound-guard.ts';
 import { hostOf } from './net/peer-policy.ts';
 import type { KithFederation } from './federation.ts';
 
@@ -68,6 +69,18 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
   const domain = config.domain.toLowerCase();
   const keyCache = new MemoryKeyCache();
 
+  const guardInbox = createInboundGuard({
+    policy: kith.policy,
+    redis: kith.redis,
+    redisPrefix: config.redisPrefix,
+    keyCache,
+    log,
+    loaders: async () => {
+      const ctx = federation.createContext(new URL(config.publicUrl), { signer: null });
+      return { documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }), contextLoader: ctx.contextLoader };
+    },
+  });
+
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
 
@@ -115,21 +128,17 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
         return;
       }
     }
+    const url = new URL(request.url, config.publicUrl);
+    const build = () => new Request(url, { method, headers: toHeaders(request), body: body ? new Uint8Array(body) : undefined });
     if (method === 'POST') {
-      // The allowlist on the inbox path: a keyId on a host we do not federate with is refused before
-      // anything is fetched to verify it. The signature itself is Fedify's to verify.
-      const claimed = claimedKeyId(toHeaders(request));
-      if (!claimed) {
-        await reply.code(401).send({ error: 'A valid HTTP signature is required' });
-        return;
-      }
-      if ((await kith.policy.decide(hostOf(claimed))) !== 'allow') {
-        await reply.code(403).send({ error: 'This instance does not federate with yours' });
+      // The inbound guard (inbound-guard.ts): JSON, signature coverage, allowlist, verification,
+      // replay, key owner and embedded objects, each refused with its own status before Fedify runs.
+      const verdict = await guardInbox(build(), body ?? Buffer.alloc(0));
+      if (!verdict.ok) {
+        await reply.code(verdict.status).send({ error: verdict.error });
         return;
       }
     }
-    const url = new URL(request.url, config.publicUrl);
-    const build = () => new Request(url, { method, headers: toHeaders(request), body: body ? new Uint8Array(body) : undefined });
     // The instance actor is served unsigned, so its GETs are never verified (and never recurse).
     const isInstanceActor = url.pathname === '/actor';
     const signer = method === 'POST' || isInstanceActor ? null : await signerOf(build());

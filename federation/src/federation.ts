@@ -69,6 +69,8 @@ export type FederationRegistrar = (parts: KithFederationParts) => void;
 /** The running federation of one instance. */
 export interface KithFederation extends KithFederationParts {
   queues: { inbox: BullMqMessageQueue; outbox: BullMqMessageQueue; fanout: BullMqMessageQueue };
+  /** The unprefixed Redis connection (the inbox guard keeps seen signatures under the instance prefix). */
+  redis: Redis;
   /** Starts Fedify's queue workers (where RUN_JOBS is true); stopQueue() stops them. */
   startQueue(): void;
   /** Stops the workers, letting running jobs finish; then closes the queues. */
@@ -134,6 +136,7 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
   return {
     ...parts,
     queues,
+    redis: redisConnection,
     startQueue() {
       if (controller) return;
       controller = new AbortController();
