@@ -141,6 +141,12 @@ export function createInboundGuard(deps: InboundGuardDeps): (request: Request, b
     const actor = idOf((activity as Record<string, unknown>).actor);
     const owner = key.key.ownerId?.href ?? null;
     if (!actor || !owner || !sameUrl(owner, actor)) return refuse(401, "The signing key does not belong to the activity's actor");
+    // A key document names its owner itself: a peer could publish a key claiming an actor of another
+    // host. The key, its owner (the actor) and the activity's id must all live on one origin.
+    if (key.key.id === null || originOf(key.key.id.href) !== originOf(actor)) return refuse(401, "The signing key does not belong to the activity's actor");
+    const activityId = idOf((activity as Record<string, unknown>).id);
+    // An id on another origin could take the place of that origin's real activity in the inbound log.
+    if (activityId !== null && originOf(activityId) !== originOf(actor)) return refuse(400, "The activity's id is not on its actor's origin");
 
     const foreign = foreignEmbeddedObject(activity as Record<string, unknown>, actor);
     if (foreign) return refuse(400, `Refused: ${foreign}`);

@@ -4,6 +4,8 @@
 // instance (a). Each refusal gets its exact status, stores nothing, and leaves `a` serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomUUID, type webcrypto } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
 import { signRequest, type SignRequestOptions } from '@fedify/fedify';
@@ -223,6 +225,41 @@ describe('origins', () => {
     const body = follow(actorUrl(c, 'carol'));
     await expectRefused(403, await fedifySigned(carol, body), body);
     await expectRefused(403, await fedifySigned(carol, body, { spec: 'rfc9421', path: '/users/alice/inbox' }), body, '/users/alice/inbox');
+  });
+});
+
+describe('keys and ids of another origin', () => {
+  it("401: an allowlisted host's key document that names bob (on b) as its owner", async () => {
+    // A real attacker server on the allowlist publishes its own key, claiming b's bob as the owner.
+    const pair = (await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    )) as webcrypto.CryptoKeyPair;
+    const spki = Buffer.from(await crypto.subtle.exportKey('spki', pair.publicKey)).toString('base64');
+    const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
+    let keyUrl = '';
+    const attacker: Server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/activity+json' });
+      response.end(JSON.stringify({ '@context': 'https://w3id.org/security/v1', id: keyUrl, type: 'Key', owner: actorUrl(b, 'bob'), publicKeyPem: pem }));
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    keyUrl = `http://${host}/k`;
+    await a.services.peers.add(null, { host, scheme: 'http' });
+    try {
+      const actor = actorUrl(b, 'bob');
+      const body = create(actor, { id: `${actor}/statuses/${randomUUID()}`, attributedTo: actor });
+      await expectRefused(401, await fedifySigned({ keyId: new URL(keyUrl), privateKey: pair.privateKey }, body), body);
+    } finally {
+      attacker.close();
+    }
+  });
+
+  it("400: an activity whose id is on another origin than its actor's", async () => {
+    const actor = actorUrl(b, 'bob');
+    const body = JSON.stringify({ '@context': AS_CONTEXT, id: `${a.url}/users/alice#follows/${randomUUID()}`, type: 'Follow', actor, object: actorUrl(a, 'alice') });
+    await expectRefused(400, await fedifySigned(bob, body), body);
   });
 });
 
