@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { loadConfig } from '../server/src/config.ts';
 import { connectInfra } from '../server/src/infra/connect.ts';
-import { createServices } from '../server/src/services.ts';
+import { startKith } from '../server/src/kith.ts';
 import { accountSearchPrefixes, type AccountRecord } from '../server/src/accounts/accounts.store.ts';
 import { homeFeedKey } from '../server/src/timelines/feed-keys.ts';
 import { newId } from '../server/src/shared/ids.ts';
@@ -54,10 +54,11 @@ const env = {
   READ_RATE_LIMIT: '100000000',
 };
 const config = loadConfig(env);
+// The seeding process is composed exactly like a server (every event handler registered, jobs
+// running), so the jobs it takes are handled as a server would; its own connections do the bulk work.
+const seeder = await startKith(config, { logger: false });
+const { services } = seeder;
 const infra = await connectInfra(config);
-const { services, ensureIndexes } = createServices(infra);
-await ensureIndexes();
-services.events.start();
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 log(`backing services: ${backing.description}; Redis at ${backing.redisUrl}`);
 
@@ -205,7 +206,7 @@ report('server RSS peak under write load', writes.rss, 'MiB');
 console.log(`\nmedian of all fan-out probes: ${median(fanOutMs).toFixed(1)} ms`);
 
 await server.stop();
-await services.events.close();
+await seeder.close();
 await infra.db.dropDatabase();
 await infra.close();
 await backing.stop();

@@ -94,8 +94,9 @@ export class EventBus {
   private async run(job: Job<HandlerJob>): Promise<void> {
     const handler = this.handlers.get(job.data.event)?.get(job.data.handler);
     if (!handler) {
-      this.log.warn({ job: job.name }, 'no handler for queued event; dropped');
-      return;
+      // A process composed without this handler (a tool, an older version) must not swallow the job:
+      // failing it sends it back for a process that has the handler.
+      throw new Error(`no handler ${job.data.handler} for ${job.data.event} in this process`);
     }
     await handler(job.data.payload as DomainEvents[DomainEventName]);
   }
