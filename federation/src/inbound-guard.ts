@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { verifyRequestDetailed, type DocumentLoader, type KeyCache } from '@fedify/fedify';
 import { hostOf, type PeerPolicy } from './net/peer-policy.ts';
-import { claimedSignatures, missingComponents } from './signature-policy.ts';
+import { claimedSignatures, missingComponents, signatureValues } from './signature-policy.ts';
 
 /** How long a seen signature is remembered: longer than the ±15 minute window it could be replayed in. */
 const REPLAY_TTL_SECONDS = 1800;
@@ -134,9 +134,15 @@ export function createInboundGuard(deps: InboundGuardDeps): (request: Request, b
       return refuse(401, 'A valid HTTP signature is required');
     }
 
-    const seen = createHash('sha256').update(request.headers.get('signature') ?? '').digest('hex');
-    const fresh = await deps.redis.set(`${deps.redisPrefix}sig:${seen}`, '1', 'EX', REPLAY_TTL_SECONDS, 'NX');
-    if (fresh !== 'OK') return refuse(401, 'This signature was seen before');
+    // Each signature value is remembered on its own, decoded, so a respelled header is still a replay.
+    const values = signatureValues(request.headers);
+    if (values.length === 0) return refuse(401, 'A valid HTTP signature is required');
+    const marks = deps.redis.pipeline();
+    for (const value of values) {
+      marks.set(`${deps.redisPrefix}sig:${createHash('sha256').update(value).digest('hex')}`, '1', 'EX', REPLAY_TTL_SECONDS, 'NX');
+    }
+    const results = (await marks.exec()) ?? [];
+    if (results.some(([error, reply]) => error !== null || reply !== 'OK')) return refuse(401, 'This signature was seen before');
 
     const actor = idOf((activity as Record<string, unknown>).actor);
     const owner = key.key.ownerId?.href ?? null;

@@ -116,3 +116,23 @@ export function missingComponents(signature: ClaimedSignature, method: string): 
   if (signature.created === null) missing.push('created');
   return missing.length > 0 ? `the signature does not cover ${missing.join(', ')}` : null;
 }
+
+/**
+ * The signature values a request carries, decoded (hex), whatever the header's spelling: a replay
+ * with reordered parameters, other whitespace or extra dictionary members still carries them.
+ */
+export function signatureValues(headers: Headers): string[] {
+  const header = headers.get('signature');
+  if (!header) return [];
+  const encoded: string[] = [];
+  if (headers.get('signature-input')) {
+    // RFC 9421 / RFC 8941 byte sequences: label=:base64:
+    for (const match of header.matchAll(/:([A-Za-z0-9+/=]+):/g)) encoded.push(match[1]!);
+  } else {
+    for (const pair of splitOutsideQuotes(header, ',')) {
+      const at = pair.indexOf('=');
+      if (at >= 0 && pair.slice(0, at).trim().toLowerCase() === 'signature') encoded.push(unquote(pair.slice(at + 1)));
+    }
+  }
+  return [...new Set(encoded.map((value) => Buffer.from(value, 'base64').toString('hex')).filter((hex) => hex.length > 0))];
+}

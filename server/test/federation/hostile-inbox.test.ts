@@ -202,6 +202,17 @@ describe('signatures', () => {
     await settle();
     await expectRefused(401, headers, body);
   });
+
+  it('401: the same request replayed with its Signature header respelled', async () => {
+    const body = create(actorUrl(b, 'bob'), { id: `${actorUrl(b, 'bob')}/statuses/${randomUUID()}`, attributedTo: actorUrl(b, 'bob') });
+    const headers = await fedifySigned(bob, body);
+    expect(await send(headers, body)).toBe(202);
+    await settle();
+    // The same parameters in reverse order, with spaces after the commas: the same signature to a verifier.
+    const respelled = new Headers(headers);
+    respelled.set('signature', headers.get('signature')!.split(',').reverse().join(', '));
+    await expectRefused(401, respelled, body);
+  });
 });
 
 describe('origins', () => {
