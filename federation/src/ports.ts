@@ -171,7 +171,12 @@ export interface FederationEvents {
   'account.updated': { accountId: string };
 }
 
-/** Everything the federation layer needs from the server. */
+/**
+ * Everything the federation layer needs from the server.
+ *
+ * A port refuses what the rules forbid (unknown record, not allowed, invalid input) by throwing an
+ * error with a 4xx `statusCode`; the inbox marks such an activity done instead of retrying it.
+ */
 export interface FederationPorts {
   /** Accounts, local and remote. */
   actors: {

@@ -1,7 +1,8 @@
 // What every inbox listener shares: the claim/done idempotency wrapper around the inbound log, the
 // verified sender (fetched, mapped and upserted), and local actors named by IRI. A listener that refuses
-// an activity returns a reason: the activity is marked done (the sender got its 202 long ago) and
-// nothing is stored. A thrown error leaves it claimed, so Fedify's retry processes it again.
+// an activity returns a reason, or a port refuses it (an error with a 4xx statusCode): the activity is
+// marked done (the sender got its 202 long ago) and nothing is stored. Any other thrown error leaves
+// it claimed, so Fedify's retry processes it again.
 import type { InboxContext, InboxListener } from '@fedify/fedify';
 import { isActor, type Activity, type Actor } from '@fedify/fedify/vocab';
 import type { KithCtx } from '../context.ts';
@@ -51,10 +52,23 @@ export function once<A extends Activity>(deps: InboxDeps, type: string, handle: 
       return;
     }
     if ((await deps.ports.inboundLog.claim(id, type)) === 'done') return;
-    const refused = await handle(ctx, activity);
+    let refused: string | undefined;
+    try {
+      refused = await handle(ctx, activity);
+    } catch (error) {
+      // A port's refusal (its errors carry a 4xx statusCode: not found, not allowed, invalid) will be the
+      // same on every retry: mark the activity done instead of retrying it for 72 hours.
+      if (!isRefusal(error)) throw error;
+      refused = error instanceof Error ? error.message : 'refused';
+    }
     if (refused !== undefined) deps.log.info({ id, type, actor: activity.actorId?.href, reason: refused }, 'inbox: activity refused');
     await deps.ports.inboundLog.done(id);
   };
+}
+
+function isRefusal(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** A loader that refuses everything: for reading only what an activity embeds. */

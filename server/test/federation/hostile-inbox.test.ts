@@ -274,6 +274,23 @@ describe('keys and ids of another origin', () => {
   });
 });
 
+describe('refusals by the rules', () => {
+  it('a Like of a status the sender may not see is refused once and marked done, not retried', async () => {
+    const alice = await a.services.accounts.lookup('alice', a.config.domain);
+    const hidden = await a.services.statuses.create(alice, { text: 'Followers only', visibility: 'private' });
+    // bea does not follow alice (bob does, since the first test), so alice's private status is hidden from her.
+    const bea = await keyOf(b, 'bea');
+    const actor = actorUrl(b, 'bea');
+    const id = `${actor}#likes/${randomUUID()}`;
+    const body = JSON.stringify({ '@context': AS_CONTEXT, id, type: 'Like', actor, object: `${a.url}/users/alice/statuses/${hidden._id}` });
+    const favouritesBefore = await db.collection('favourites').countDocuments();
+    expect(await send(await fedifySigned(bea, body), body)).toBe(202);
+    await settle();
+    expect(await db.collection('favourites').countDocuments()).toBe(favouritesBefore);
+    expect(await db.collection('federation_inbound').findOne({ _id: id as never })).toMatchObject({ state: 'done' });
+  });
+});
+
 describe('bodies', () => {
   it('413: a 5 MB body', async () => {
     const body = JSON.stringify({ '@context': AS_CONTEXT, type: 'Create', actor: actorUrl(b, 'bob'), padding: 'x'.repeat(5 * 1024 * 1024) });
