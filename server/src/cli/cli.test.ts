@@ -1,13 +1,8 @@
 // The real CLI as a child process (Node running server/src/cli/main.ts) against a running test instance's
 // database and Redis; what it prints is then used against that instance's HTTP API.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { startTestInstance, type TestInstance } from '../../test/harness.ts';
-
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+import { runCli } from './cli.test-support.ts';
 
 let kith: TestInstance;
 
@@ -19,29 +14,7 @@ afterAll(async () => {
   await kith?.close();
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with the test instance's configuration (or `env` in its place). */
-function kithCli(args: string[], env?: Record<string, string>): Promise<CliResult> {
-  const instanceEnv = {
-    MONGODB_URL: inject('mongoUrl'),
-    REDIS_URL: inject('redisUrl'),
-    MONGODB_DATABASE: kith.config.mongodbDatabase,
-    REDIS_PREFIX: kith.config.redisPrefix,
-    PUBLIC_URL: kith.config.publicUrl,
-    INSTANCE_NAME: kith.config.instanceName,
-    LOG_LEVEL: 'warn',
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...(env ?? instanceEnv) }, timeout: 25_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kithCli = (args: string[], env?: Record<string, string>) => runCli(kith, args, env);
 
 describe('kith CLI', () => {
   it('creates an account and prints a token that works against the API', async () => {

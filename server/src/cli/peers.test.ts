@@ -1,13 +1,8 @@
 // `kith peers …` as a child process against a running test instance's database and Redis; the running
 // instance sees each change at once (Redis pub/sub), as another server process would.
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { startTestInstance, type TestInstance } from '../../test/harness.ts';
-
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+import { runCli } from './cli.test-support.ts';
 
 let kith: TestInstance;
 
@@ -19,29 +14,7 @@ afterAll(async () => {
   await kith?.close();
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kithCli(args: string[]): Promise<CliResult> {
-  const env = {
-    PATH: process.env.PATH ?? '',
-    MONGODB_URL: inject('mongoUrl'),
-    REDIS_URL: inject('redisUrl'),
-    MONGODB_DATABASE: kith.config.mongodbDatabase,
-    REDIS_PREFIX: kith.config.redisPrefix,
-    PUBLIC_URL: kith.config.publicUrl,
-    INSTANCE_NAME: kith.config.instanceName,
-    LOG_LEVEL: 'warn',
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env, timeout: 25_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const kithCli = (args: string[], env?: Record<string, string>) => runCli(kith, args, env);
 
 /** Resolves at the next change of the running instance's peer list. */
 async function nextChange(): Promise<void> {
