@@ -75,10 +75,11 @@ describe('statusAudience', () => {
     expect(await statusAudience(deps, note({ visibility: 'local' }), 'a1')).toEqual([]);
   });
 
-  it('sends a private status to remote followers only', async () => {
+  it('sends a private status to remote followers and mentioned accounts, not to the replied-to author', async () => {
     expect(actors(await statusAudience(deps, note({ visibility: 'private' }), 'a1'))).toEqual([
       'http://b.test/users/follower1',
       'http://b.test/users/follower2',
+      'http://c.test/users/mentioned',
     ]);
   });
 

@@ -1,6 +1,6 @@
 // Who receives an activity about a local status, by its visibility (docs/federation-design.md §10):
 //   local            → nobody (department-only statuses never leave the instance)
-//   private          → the author's remote followers
+//   private          → the author's remote followers and the mentioned remote accounts (as Mastodon)
 //   direct           → the mentioned remote accounts only
 //   public, unlisted → remote followers, mentioned remote accounts, the replied-to (or boosted) author
 // Recipients come only from the actors port, then pass two filters: the inbox (and the shared inbox)
@@ -53,8 +53,10 @@ async function authorOfStatus(ports: FederationPorts, uri: string | null): Promi
 export async function statusAudience(deps: AudienceDeps, post: LocalNote, authorId: string): Promise<Recipient[]> {
   const { ports } = deps;
   switch (post.visibility) {
-    case 'private':
-      return toRecipients(deps, await ports.actors.remoteFollowerInboxes(authorId));
+    case 'private': {
+      const [followers, mentioned] = await Promise.all([ports.actors.remoteFollowerInboxes(authorId), mentionedAccountIds(ports, post)]);
+      return toRecipients(deps, [...followers, ...(mentioned.length > 0 ? await ports.actors.inboxesOf(mentioned) : [])]);
+    }
     case 'direct':
       return toRecipients(deps, await ports.actors.inboxesOf(await mentionedAccountIds(ports, post)));
     case 'public':

@@ -142,6 +142,9 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
     // The instance actor is served unsigned, so its GETs are never verified (and never recurse).
     const isInstanceActor = url.pathname === '/actor';
     const signer = method === 'POST' || isInstanceActor ? null : await signerOf(build());
+    // A verified request shows its host is up: close the host's delivery circuit (the guard verified POSTs).
+    const upHost = method === 'POST' ? hostOf(claimedKeyId(toHeaders(request)) ?? '') : signer?.verified ? signer.host : null;
+    if (upHost) await kith.circuits.hostIsUp(upHost).catch((err: unknown) => log.warn({ err, host: upHost }, 'circuit not closed'));
 
     let response: Response;
     try {
@@ -151,6 +154,9 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
         onNotAcceptable: () => {
           const match = /^\/users\/([^/]+)$/.exec(url.pathname);
           if (match) return new Response(null, { status: 302, headers: { location: `/@${match[1]}`, vary: 'Accept' } });
+          // A status's Note IRI opens its page in a browser (dispatchers/notes.ts serves the Note).
+          const status = /^\/users\/([^/]+)\/statuses\/(\d+)$/.exec(url.pathname);
+          if (status) return new Response(null, { status: 302, headers: { location: `/@${status[1]}/${status[2]}`, vary: 'Accept' } });
           return new Response(JSON.stringify({ error: 'Not acceptable' }), { status: 406, headers: { 'content-type': 'application/json', vary: 'Accept' } });
         },
         onUnauthorized: () =>
@@ -174,8 +180,11 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
   }
 
   const reads = ['/.well-known/webfinger', '/.well-known/nodeinfo', '/nodeinfo/2.1', '/actor', '/users/*'];
-  for (const path of reads) app.route({ method: ['GET', 'HEAD'], url: path, schema: { hide: true }, handler: handle });
-  for (const path of ['/inbox', '/users/:username/inbox']) app.route({ method: 'POST', url: path, schema: { hide: true }, handler: handle });
+  // Everything a federation request sets off (key fetches, Fedify's handling) runs in the instance's
+  // outbound context, so its requests go through the instance's outbound guard.
+  const guarded = (request: FastifyRequest, reply: FastifyReply) => kith.runOutbound(() => handle(request, reply));
+  for (const path of reads) app.route({ method: ['GET', 'HEAD'], url: path, schema: { hide: true }, handler: guarded });
+  for (const path of ['/inbox', '/users/:username/inbox']) app.route({ method: 'POST', url: path, schema: { hide: true }, handler: guarded });
 
   app.get('/.well-known/host-meta', { schema: { hide: true } }, async (_request, reply) => {
     const template = `${config.publicUrl}/.well-known/webfinger?resource={uri}`.replace(/&/g, '&amp;').replace(/"/g, '&quot;');

@@ -3,11 +3,17 @@ import { createExponentialBackoffPolicy, createFederation, type Federation, type
 import type { FederationPorts } from './ports.ts';
 import { INSTANCE_ACTOR, type KithCtx } from './context.ts';
 import { RedisKvStore } from './kv/redis-kv-store.ts';
-import { BullMqMessageQueue, type DeadLetter } from './queue/bullmq-queue.ts';
+import { BullMqMessageQueue, markRunningJobDead, type DeadLetter } from './queue/bullmq-queue.ts';
+import { HostSlots } from './delivery/host-slots.ts';
+import { DeliveryCircuits } from './delivery/circuits.ts';
 import { KeyRing } from './keys.ts';
 import { PeerPolicy, type FederationMode } from './net/peer-policy.ts';
 import { documentLoaderFactories } from './net/document-loaders.ts';
+import { OutboundGuard } from './net/outbound-guard.ts';
+import { installOutboundRouter, runOutbound } from './net/outbound-context.ts';
 import { registerActors } from './dispatchers/actors.ts';
+import { registerNotes } from './dispatchers/notes.ts';
+import { createRemoteLookup, type RemoteLookup } from './lookup/remote-lookup.ts';
 import { registerNodeInfo, type NodeInfoSource } from './dispatchers/nodeinfo.ts';
 import { registerInbox } from './inbox/index.ts';
 import { registerOutbox } from './outbox.ts';
@@ -17,9 +23,13 @@ export { INSTANCE_ACTOR } from './context.ts';
 export type { FederationMode } from './net/peer-policy.ts';
 export type { NodeInfoSource } from './dispatchers/nodeinfo.ts';
 export { generateKeyPairs } from './keys.ts';
+export { createDeadJobRetrier, FEDERATION_QUEUES, type DeadJobRetrier, type DeadJobRetry } from './queue/dead-jobs.ts';
+export type { DeliveryCircuits } from './delivery/circuits.ts';
+export type { HostSlots } from './delivery/host-slots.ts';
 export { federationPlugin } from './fastify-adapter.ts';
 export * from './ports.ts';
 export { actorToRemoteActorInput } from './mappers/person-to-remote-actor.ts';
+export type { RemoteLookup, LookupResult } from './lookup/remote-lookup.ts';
 
 /** The logger shape federation needs (pino's, Fastify's). */
 export interface FederationLog {
@@ -69,8 +79,19 @@ export type FederationRegistrar = (parts: KithFederationParts) => void;
 /** The running federation of one instance. */
 export interface KithFederation extends KithFederationParts {
   queues: { inbox: BullMqMessageQueue; outbox: BullMqMessageQueue; fanout: BullMqMessageQueue };
+  /** Per-host delivery circuits: closed again by a verified request from the host (the inbox adapter calls it). */
+  circuits: DeliveryCircuits;
+  /** The per-host cap on deliveries in flight, shared by every process of the instance. */
+  hostSlots: HostSlots;
   /** The unprefixed Redis connection (the inbox guard keeps seen signatures under the instance prefix). */
   redis: Redis;
+  /** Finds remote accounts and statuses by handle or URL (signed GETs, allowed hosts only) and stores them. */
+  lookup: RemoteLookup;
+  /**
+   * Runs `fn` in this instance's outbound context: every request it makes goes through the instance's
+   * outbound guard (net/outbound-guard.ts). server/ wraps any federation call that may fetch in it.
+   */
+  runOutbound<T>(fn: () => T): T;
   /** Starts Fedify's queue workers (where RUN_JOBS is true); stopQueue() stops them. */
   startQueue(): void;
   /** Stops the workers, letting running jobs finish; then closes the queues. */
@@ -92,18 +113,25 @@ export const retryFor72h: RetryPolicy = (context) => (context.elapsedTime.total(
 export function createKithFederation(deps: KithFederationDeps, registrars: readonly FederationRegistrar[] = []): KithFederation {
   const { config, ports, log, redisConnection } = deps;
   const policy = new PeerPolicy({ peers: ports.peers, mode: config.federationMode, ownDomain: config.domain });
+  // Outbound requests of this instance go through its own guard, picked by the process-wide router.
+  installOutboundRouter();
+  const outbound = new OutboundGuard(policy);
+  const inOutbound = <T>(fn: () => T): T => runOutbound(outbound, fn);
   const keys = new KeyRing(ports.keys);
   const deadLetter = (letter: DeadLetter) => ports.deadLetters.record(letter);
-  const queue = (name: string) =>
-    new BullMqMessageQueue({ connection: redisConnection, prefix: `${config.redisPrefix}bull`, name, onDeadLetter: deadLetter });
-  const queues = { inbox: queue('fedify-inbox'), outbox: queue('fedify-outbox'), fanout: queue('fedify-fanout') };
+  const hostSlots = new HostSlots({ redis: redisConnection, redisPrefix: config.redisPrefix });
+  const queue = (name: string, slots?: HostSlots) =>
+    new BullMqMessageQueue({ connection: redisConnection, prefix: `${config.redisPrefix}bull`, name, onDeadLetter: deadLetter, hostSlots: slots });
+  const queues = { inbox: queue('fedify-inbox'), outbox: queue('fedify-outbox', hostSlots), fanout: queue('fedify-fanout') };
+  const kv = new RedisKvStore(redisConnection, `${config.redisPrefix}fedify:`);
+  const circuits = new DeliveryCircuits({ kv, outbox: queues.outbox, log });
 
   const federation = createFederation<KithCtx>({
-    kv: new RedisKvStore(redisConnection, `${config.redisPrefix}fedify:`),
+    kv,
     queue: queues,
     manuallyStartQueue: true,
     origin: config.publicUrl,
-    ...documentLoaderFactories(policy),
+    ...documentLoaderFactories(policy, outbound),
     signatureTimeWindow: { minutes: 15 },
     skipSignatureVerification: false,
     firstKnock: 'rfc9421',
@@ -113,15 +141,24 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
       failureThreshold: 5,
       failureWindow: { minutes: 10 },
       heldActivityTtl: { hours: RETRY_WINDOW_HOURS },
-      onStateChange: (host, from, to) => log.info({ host, from, to }, 'federation circuit'),
+      onStateChange: async (host, from, to) => {
+        log.info({ host, from, to }, 'federation circuit');
+        // A delivery got through: what was held for the host goes now, not at its hold's end.
+        if (to === 'closed') await circuits.release(host);
+      },
     },
     onOutboxError: (error, activity) => log.warn({ err: error, id: activity?.id?.href }, 'delivery failed'),
   });
   federation.setOutboxPermanentFailureHandler(async (_ctx, v) => {
-    await ports.deadLetters.record({ activityId: v.activity.id?.href ?? null, inbox: v.inbox.href, host: v.inbox.host, reason: `${v.reason} ${v.statusCode}`, jobId: '' });
+    // Fedify gave up (404/410, or held past the circuit TTL): the job fails for good and is kept, retryable;
+    // the queue records the letter with its job id.
+    const reason = v.reason === 'http' ? `http ${v.statusCode}` : v.reason;
+    if (markRunningJobDead(reason)) return;
+    await ports.deadLetters.record({ activityId: v.activity.id?.href ?? null, inbox: v.inbox.href, host: v.inbox.host, reason, jobId: '', queue: '' });
   });
 
   registerActors(federation, { ports, keys, policy, domain: config.domain });
+  registerNotes(federation, { ports, policy });
   registerNodeInfo(federation, deps.nodeInfo ?? { version: '0.1.0', openRegistrations: () => false, usage: async () => ({ users: 0, localPosts: 0 }) });
   // The shared inbox fetches senders' keys as the instance actor (authorized-fetch peers need a signature).
   registerInbox(federation, { ports, log }).setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
@@ -137,10 +174,15 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     ...parts,
     queues,
     redis: redisConnection,
+    circuits,
+    hostSlots,
+    lookup: outboundLookup(createRemoteLookup(parts), inOutbound),
+    runOutbound: inOutbound,
     startQueue() {
       if (controller) return;
       controller = new AbortController();
-      running = federation.startQueue({ signer: null }, { signal: controller.signal }).catch((err: unknown) => {
+      // The workers are created in here, so they and every job they run inherit the outbound context.
+      running = inOutbound(() => federation.startQueue({ signer: null }, { signal: controller!.signal })).catch((err: unknown) => {
         log.error({ err }, 'federation queue stopped');
       });
     },
@@ -148,10 +190,20 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
       controller?.abort();
       await running;
       await Promise.all(Object.values(queues).map((q) => q.close()));
+      await outbound.close();
     },
     async idle() {
       for (const q of Object.values(queues)) await q.idle();
     },
+  };
+}
+
+/** The lookups, each run in the instance's outbound context (WebFinger calls the global fetch). */
+function outboundLookup(lookup: RemoteLookup, inOutbound: <T>(fn: () => T) => T): RemoteLookup {
+  return {
+    account: (handleOrUrl) => inOutbound(() => lookup.account(handleOrUrl)),
+    status: (url) => inOutbound(() => lookup.status(url)),
+    url: (url) => inOutbound(() => lookup.url(url)),
   };
 }
 

@@ -59,6 +59,19 @@ export interface RemoteActorInput extends Omit<LocalActor, 'accountId' | 'suspen
   followersUrl: string | null;
 }
 
+/** A remote actor as stored here: its account, inboxes and when its document was last fetched. */
+export interface KnownRemoteActor {
+  accountId: string;
+  uri: string;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  followersUrl: string | null;
+  /** When the actor document was last fetched (or received in an Update); null when never recorded. */
+  fetchedAt: Date | null;
+  /** Suspended here, or deleted by its own Delete: its activities are refused. */
+  suspended: boolean;
+}
+
 /** A delivery target: a remote actor and its inboxes. */
 export interface RemoteInbox {
   /** The remote actor's id. */
@@ -186,6 +199,10 @@ export interface FederationPorts {
     idByUri(uri: string): Promise<{ accountId: string; local: boolean } | null>;
     /** Creates or updates a remote account by `uri` (sparse unique index); returns its account id. */
     upsertRemote(actor: RemoteActorInput): Promise<string>;
+    /** The stored remote account whose actor IRI is `uri`, or null; no network access. */
+    knownRemote(uri: string): Promise<KnownRemoteActor | null>;
+    /** A remote actor deleted itself: its account is suspended, its statuses deleted, its follows removed both ways. */
+    removeRemote(accountId: string): Promise<void>;
     /** The inboxes of a local account's remote followers: delivery targets. */
     remoteFollowerInboxes(accountId: string): Promise<RemoteInbox[]>;
     /** The inboxes of the given accounts that are remote (local ones are skipped). */
@@ -217,7 +234,11 @@ export interface FederationPorts {
     getLocal(statusId: string): Promise<LocalNote | null>;
     /** Creates or edits a remote status by uri, through the same service path as local posts; returns its id. */
     receiveNote(note: RemoteNoteInput): Promise<string>;
-    /** Deletes the remote status `uri` if `actorId` is its author; false when not the author (no change). */
+    /**
+     * Deletes the remote status `uri` if `actorId` is its author; false when not the author (no change).
+     * The uri is remembered as deleted by `actorId` even when unknown (a Delete that overtook its Create),
+     * and `receiveNote` refuses it from then on (403).
+     */
     receiveDelete(uri: string, actorId: string): Promise<boolean>;
     /** The status whose IRI is `uri`, local or remote, or null. */
     idByUri(uri: string): Promise<{ statusId: string; authorId: string } | null>;
@@ -230,8 +251,8 @@ export interface FederationPorts {
     receiveLike(actorId: string, statusId: string, activityUri: string): Promise<void>;
     /** Removes a remote Like. */
     undoLike(actorId: string, statusId: string): Promise<void>;
-    /** Records a remote Announce (boost) of a status. */
-    receiveAnnounce(actorId: string, statusId: string, activityUri: string, published: Date): Promise<void>;
+    /** Records a remote Announce (boost) of a status, with the visibility its addressing gives it. */
+    receiveAnnounce(actorId: string, statusId: string, activityUri: string, published: Date, visibility: 'public' | 'unlisted' | 'private'): Promise<void>;
     /** Removes a remote Announce by its activity IRI. */
     undoAnnounce(actorId: string, activityUri: string): Promise<void>;
   };
@@ -245,7 +266,8 @@ export interface FederationPorts {
   /** Deliveries given up on. */
   deadLetters: {
     /** Records a failed delivery (never the payload, which may hold private keys). */
-    record(d: { activityId: string | null; inbox: string; host: string; reason: string; jobId: string }): Promise<void>;
+    /** `jobId` is the kept failed job in `queue` (the admin retry's handle); '' when there is none. */
+    record(d: { activityId: string | null; inbox: string; host: string; reason: string; jobId: string; queue?: string }): Promise<void>;
   };
   /** The server's EventBus, typed structurally. */
   events: {

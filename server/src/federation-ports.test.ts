@@ -97,7 +97,7 @@ describe('interactions', () => {
   it('records and undoes remote likes and boosts', async () => {
     const post = await kith.services.statuses.create(alice.account, { text: 'like and boost me' });
     await ports.interactions.receiveLike(zedId, post._id, `http://${HOST}/likes/1`);
-    await ports.interactions.receiveAnnounce(zedId, post._id, `http://${HOST}/announces/1`, new Date());
+    await ports.interactions.receiveAnnounce(zedId, post._id, `http://${HOST}/announces/1`, new Date(), 'public');
     expect(await kith.services.statuses.get(post._id, alice.account)).toMatchObject({ favouritesCount: 1, reblogsCount: 1 });
     await ports.interactions.undoLike(zedId, post._id);
     await ports.interactions.undoAnnounce(zedId, `http://${HOST}/announces/1`);

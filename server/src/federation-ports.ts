@@ -6,7 +6,8 @@ import type { AccountRecord } from './accounts/accounts.store.ts';
 import type { Infra, Services } from './services.ts';
 import type { StatusRecord } from './statuses/status-record.ts';
 import { statusUri } from './statuses/statuses.serialize.ts';
-import { NotFound } from './shared/errors.ts';
+import { Forbidden, NotFound } from './shared/errors.ts';
+import { removeRemoteAccount } from './accounts/remote-account-removal.ts';
 
 /** The actor IRI of an account: ours by username, a remote one's stored id. */
 export function actorUri(account: AccountRecord, publicUrl: string): string {
@@ -40,7 +41,7 @@ function inboxOf(a: AccountRecord): RemoteInbox | null {
 
 /** Implements FederationPorts on the services of one instance. */
 export function createFederationPorts(services: Services, infra: Pick<Infra, 'config'>): FederationPorts {
-  const { accounts, follows, statuses, statusInteractions, federationState, peers, events } = services;
+  const { accounts, follows, statuses, statusInteractions, remoteTombstones, federationState, peers, events } = services;
   const origin = { publicUrl: infra.config.publicUrl, domain: infra.config.domain };
   const uriOf = (a: AccountRecord) => actorUri(a, origin.publicUrl);
   const remoteActor = async (id: string): Promise<AccountRecord> => {
@@ -95,6 +96,15 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
         return account ? { accountId: account._id, local: account.domain === null } : null;
       },
       upsertRemote: (actor) => accounts.upsertRemote(actor),
+      async knownRemote(uri) {
+        const a = await accounts.findByUri(uri);
+        if (!a || a.domain === null || !a.uri || !a.inboxUrl) return null;
+        return {
+          accountId: a._id, uri: a.uri, inboxUrl: a.inboxUrl, sharedInboxUrl: a.sharedInboxUrl ?? null,
+          followersUrl: a.followersUrl ?? null, fetchedAt: a.fetchedAt ?? null, suspended: a.suspended,
+        };
+      },
+      removeRemote: (accountId) => removeRemoteAccount({ accounts, follows, statuses, statusInteractions }, accountId),
       async remoteFollowerInboxes(accountId) {
         const followers = await accounts.getMany(await follows.followerIds(accountId));
         return followers.map(inboxOf).filter((i): i is RemoteInbox => i !== null);
@@ -126,9 +136,22 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
         return record && record.uri === null ? toLocalNote(record) : null;
       },
       async receiveNote(note) {
-        return (await statuses.receiveRemote(note))._id;
+        // A uri its author deleted stays deleted, whichever came first; the check after storing catches a
+        // Delete handled while this Create was being stored (that Delete may have found nothing to delete).
+        if (await remoteTombstones.has(note.uri, note.authorId)) throw new Forbidden('The status was deleted by its author');
+        const stored = await statuses.receiveRemote(note);
+        if (await remoteTombstones.has(note.uri, note.authorId)) {
+          await statuses.receiveDelete(note.uri, note.authorId);
+          throw new Forbidden('The status was deleted by its author');
+        }
+        return stored._id;
       },
-      receiveDelete: (uri, actorId) => statuses.receiveDelete(uri, actorId),
+      async receiveDelete(uri, actorId) {
+        // Remembered first, so a Create stored meanwhile is caught by receiveNote's second check.
+        await remoteTombstones.record(uri, actorId);
+        const known = await statuses.findByUri(uri);
+        return known ? statuses.receiveDelete(uri, actorId) : true;
+      },
       async idByUri(uri) {
         const record = await statuses.findByUri(uri);
         return record ? { statusId: record._id, authorId: record.accountId } : null;
@@ -146,8 +169,9 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       async undoLike(actorId, statusId) {
         await statusInteractions.unfavourite(await remoteActor(actorId), statusId);
       },
-      async receiveAnnounce(actorId, statusId, activityUri, published) {
-        await statusInteractions.receiveAnnounce(await remoteActor(actorId), statusId, activityUri, published);
+      async receiveAnnounce(actorId, statusId, activityUri, published, visibility) {
+        // reblog() as StatusInteractionsService.receiveAnnounce does, with the Announce's own visibility.
+        await statusInteractions.reblog(await remoteActor(actorId), statusId, visibility, { uri: activityUri, published });
       },
       async undoAnnounce(actorId, activityUri) {
         await statusInteractions.undoAnnounce(await remoteActor(actorId), activityUri);

@@ -40,6 +40,7 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
       },
     },
   });
+  services.remoteDirectory.attach(federation.lookup);
   const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger, federation });
   if (config.runJobs) {
     services.events.start();

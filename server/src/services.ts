@@ -17,12 +17,14 @@ import { StatusesStore } from './statuses/statuses.store.ts';
 import { StatusRelationsStore } from './statuses/status-relations.store.ts';
 import { StatusesService } from './statuses/statuses.service.ts';
 import { StatusInteractionsService } from './statuses/status-interactions.service.ts';
+import { RemoteTombstones } from './statuses/remote-tombstones.ts';
 import { cachedApplicationLookup } from './statuses/status-applications.ts';
 import { HealthService } from './health/health.service.ts';
 import { InstanceService } from './instance/instance.service.ts';
 import { HashtagsStore } from './search/hashtags.store.ts';
 import { HashtagsService } from './search/hashtags.service.ts';
 import { SearchService } from './search/search.service.ts';
+import { RemoteDirectory } from './search/remote-directory.ts';
 import { registerSearchHandlers } from './search/search.handlers.ts';
 import { StreamPublisher } from './streaming/publisher.ts';
 import { StreamingService } from './streaming/streaming.service.ts';
@@ -41,6 +43,7 @@ import { InboundLogStore } from './federation-state/inbound-log.store.ts';
 import { ActorKeysStore } from './federation-state/actor-keys.store.ts';
 import { DeadLettersStore } from './federation-state/dead-letters.store.ts';
 import { FederationStateService } from './federation-state/federation-state.service.ts';
+import { createDeadJobRetrier } from '@kith/federation';
 
 /** Connections the services run on; created by main.ts (or the test harness, or the CLI). */
 export interface Infra {
@@ -63,10 +66,14 @@ export interface Services {
   admin: AdminService;
   statuses: StatusesService;
   statusInteractions: StatusInteractionsService;
+  /** Remote status uris deleted by their authors (a Delete that overtook its Create). */
+  remoteTombstones: RemoteTombstones;
   health: HealthService;
   instance: InstanceService;
   hashtags: HashtagsService;
   search: SearchService;
+  /** Accounts and statuses of other instances (federation's lookup is attached in kith.ts). */
+  remoteDirectory: RemoteDirectory;
   streaming: StreamingService;
   timelines: TimelinesService;
   notifications: NotificationsService;
@@ -99,6 +106,7 @@ export function createServices(infra: Infra): Composition {
   const invites = new InvitesService(indexed(new InvitesStore(db)));
   const registration = new RegistrationService(config.registrationMode, accounts, invites, oauth);
   const admin = new AdminService(accounts);
+  const remoteDirectory = new RemoteDirectory(accounts, config.domain);
   const statusesStore = indexed(new StatusesStore(db, redis));
   const statusRelations = indexed(new StatusRelationsStore(db));
   const statuses = new StatusesService({
@@ -110,14 +118,16 @@ export function createServices(infra: Infra): Composition {
     redis,
     origin: { publicUrl: config.publicUrl, domain: config.domain },
     applications: cachedApplicationLookup((id) => oauth.getApp(id)),
+    remote: remoteDirectory,
   });
   const statusInteractions = new StatusInteractionsService({ statuses, store: statusesStore, relations: statusRelations, accounts, events });
+  const remoteTombstones = indexed(new RemoteTombstones(db));
 
   const health = new HealthService(db, [redis, redisConnection]);
   const instance = new InstanceService(config, accounts);
   const hashtags = new HashtagsService(indexed(new HashtagsStore(db, redis)));
   const search = new SearchService({
-    accounts, follows, statuses, hashtags, domain: config.domain, publicUrl: config.publicUrl,
+    accounts, follows, statuses, hashtags, domain: config.domain, publicUrl: config.publicUrl, remote: remoteDirectory,
   });
   const notifications = new NotificationsService({
     store: indexed(new NotificationsStore(db)), accounts, statuses, events, redis, origin: { publicUrl: config.publicUrl, domain: config.domain },
@@ -125,6 +135,7 @@ export function createServices(infra: Infra): Composition {
   const markers = new MarkersService(indexed(new MarkersStore(db)));
   const federationState = new FederationStateService({
     inbound: indexed(new InboundLogStore(db)), keys: indexed(new ActorKeysStore(db)), deadLetters: indexed(new DeadLettersStore(db)),
+    retryJob: createDeadJobRetrier(redisConnection, config.redisPrefix),
   });
   const peers = new PeersService({ store: indexed(new PeersStore(db)), mode: config.federationMode, redisConnection, redisPrefix: config.redisPrefix, log });
   const streaming = new StreamingService({
@@ -150,10 +161,12 @@ export function createServices(infra: Infra): Composition {
     admin,
     statuses,
     statusInteractions,
+    remoteTombstones,
     health,
     instance,
     hashtags,
     search,
+    remoteDirectory,
     streaming,
     timelines,
     notifications,

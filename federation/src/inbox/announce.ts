@@ -1,10 +1,12 @@
 // Announce (boost) of a status. A status this instance does not know yet is fetched, its author is
 // fetched and stored, and the Note goes through the same checks as a Create; only public and unlisted
-// statuses can be boosted.
+// statuses can be boosted. The boost's own visibility comes from the Announce's addressing, by the
+// rules for Notes: a boost to the booster's followers only is private here, and one addressed to
+// nobody in particular (direct) is refused, as Mastodon refuses direct boosts.
 import type { InboxContext, InboxListener } from '@fedify/fedify';
 import { Note, type Announce } from '@fedify/fedify/vocab';
 import type { KithCtx } from '../context.ts';
-import { noteToRemotePost } from '../mappers/note-to-remote-post.ts';
+import { noteToRemotePost, visibilityFromAudience } from '../mappers/note-to-remote-post.ts';
 import { once, resolveSender, upsertActor, type InboxDeps } from './inbox-support.ts';
 
 async function fetchBoosted(ctx: InboxContext<KithCtx>, deps: InboxDeps, announce: Announce): Promise<string | { statusId: string }> {
@@ -27,11 +29,13 @@ export function onAnnounce(deps: InboxDeps): InboxListener<KithCtx, Announce> {
     if (typeof sender === 'string') return sender;
     const objectId = announce.objectId;
     if (!objectId) return 'announce without object';
+    const visibility = visibilityFromAudience(announce.toIds, announce.ccIds, sender.followersUrl);
+    if (visibility === 'direct' || visibility === 'local') return 'boost is not addressed to the public or the booster’s followers';
     const known = await deps.ports.statuses.idByUri(objectId.href);
     const status = known ?? (await fetchBoosted(ctx, deps, announce));
     if (typeof status === 'string') return status;
     const published = announce.published ? new Date(announce.published.epochMilliseconds) : new Date();
-    await deps.ports.interactions.receiveAnnounce(sender.accountId, status.statusId, announce.id!.href, published);
+    await deps.ports.interactions.receiveAnnounce(sender.accountId, status.statusId, announce.id!.href, published, visibility);
     return undefined;
   });
 }

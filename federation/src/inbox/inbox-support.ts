@@ -26,9 +26,12 @@ export interface Sender {
   accountId: string;
   actorUri: string;
   followersUrl: string | null;
-  /** The mapped actor document, with its inboxes (for answering it). */
-  actor: RemoteActorInput;
+  /** The actor's inboxes (for answering it). */
+  actor: Pick<RemoteActorInput, 'uri' | 'inboxUrl' | 'sharedInboxUrl'>;
 }
+
+/** How long a stored actor is used as it is before its document is fetched again (an Update refreshes it sooner). */
+export const ACTOR_FRESH_MS = 24 * 60 * 60 * 1000;
 
 /** A local account named by an actor IRI on this instance. */
 export interface LocalTarget {
@@ -76,16 +79,29 @@ export const refuseLoad = async (url: string): Promise<never> => {
   throw new Error(`not fetched: ${url}`);
 };
 
-/**
- * The verified sender of an activity: the activity's id must share the actor's origin, and the actor
- * document is fetched (through the instance's guarded loaders), mapped and upserted. Returns a refusal
- * reason instead when any of that fails.
- */
-export async function resolveSender(ctx: InboxContext<KithCtx>, deps: InboxDeps, activity: Activity): Promise<Sender | string> {
+/** The activity's one actor, when it may act here: its id on the actor's origin, and not one of ours. */
+export function remoteActorOf(ctx: InboxContext<KithCtx>, activity: Activity): URL | string {
   const actorId = activity.actorId;
   if (!actorId || activity.actorIds.length !== 1) return 'activity needs exactly one actor';
   if (activity.id?.origin !== actorId.origin) return 'activity id is not on the actor origin';
   if (actorId.origin === new URL(ctx.origin).origin) return 'activity claims a local actor';
+  return actorId;
+}
+
+/**
+ * The verified sender of an activity (the inbound guard has checked that the signing key is the
+ * actor's). An actor stored within ACTOR_FRESH_MS is used as stored; otherwise its document is fetched
+ * (through the instance's guarded loaders), mapped and upserted. A suspended or deleted actor is
+ * refused. Returns a refusal reason instead when any of that fails.
+ */
+export async function resolveSender(ctx: InboxContext<KithCtx>, deps: InboxDeps, activity: Activity): Promise<Sender | string> {
+  const actorId = remoteActorOf(ctx, activity);
+  if (typeof actorId === 'string') return actorId;
+  const known = await deps.ports.actors.knownRemote(actorId.href);
+  if (known?.suspended) return 'actor is suspended or deleted';
+  if (known && known.fetchedAt && Date.now() - known.fetchedAt.getTime() < ACTOR_FRESH_MS) {
+    return { accountId: known.accountId, actorUri: known.uri, followersUrl: known.followersUrl, actor: known };
+  }
   const actor = await activity.getActor(ctx);
   return upsertActor(deps, actor, actorId);
 }

@@ -52,6 +52,10 @@ describe('RedisKvStore', () => {
     expect(await kv.cas(['cas'], { s: 'a', n: 1 }, { n: 2 }, { ttl: duration(30_000) })).toBe(true);
     expect(await kv.get(['cas'])).toEqual({ n: 2 });
     expect(await redis.pttl(`${prefix}cas`)).toBeGreaterThan(0);
+    // Swapping to undefined deletes (Fedify's circuit breaker closes a circuit this way).
+    expect(await kv.cas(['cas'], { n: 2 }, undefined)).toBe(true);
+    expect(await kv.get(['cas'])).toBeUndefined();
+    expect(await redis.exists(`${prefix}cas`)).toBe(0);
   });
 
   it('lists entries by key prefix, part by part', async () => {

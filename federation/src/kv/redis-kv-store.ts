@@ -6,7 +6,8 @@ import { canonicalJson } from '../canonical-json.ts';
 const SEPARATOR = '\u001f';
 
 // Compares the stored value's canonical JSON with the expected one and swaps atomically.
-// KEYS[1] key; ARGV[1] expected ('' = absent), ARGV[2] next, ARGV[3] ttl in ms ('0' = none).
+// KEYS[1] key; ARGV[1] expected ('' = absent), ARGV[2] next ('' = delete: Fedify swaps to undefined to
+// remove, e.g. a circuit closing), ARGV[3] ttl in ms ('0' = none).
 const CAS_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
@@ -14,7 +15,9 @@ if ARGV[1] == '' then
 elseif current ~= ARGV[1] then
   return 0
 end
-if ARGV[3] ~= '0' then
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+elseif ARGV[3] ~= '0' then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[2])
@@ -67,7 +70,7 @@ export class RedisKvStore implements KvStore {
   async cas(key: KvKey, expectedValue: unknown, newValue: unknown, options?: KvStoreSetOptions): Promise<boolean> {
     const expected = expectedValue === undefined ? '' : canonicalJson(expectedValue);
     const ttl = options?.ttl ? String(durationMs(options.ttl)) : '0';
-    const result = await this.redis.eval(CAS_SCRIPT, 1, this.redisKey(key), expected, canonicalJson(newValue), ttl);
+    const result = await this.redis.eval(CAS_SCRIPT, 1, this.redisKey(key), expected, newValue === undefined ? '' : canonicalJson(newValue), ttl);
     return result === 1;
   }
 

@@ -63,6 +63,8 @@ export function postToNote(post: LocalNote, uris: NoteUris): Note | null {
   return new Note({
     id: uris.note(post.authorUsername, post.statusId),
     attribution: uris.actor(post.authorUsername),
+    // The status page (what Mastodon's `url` is), so a colleague can paste it into search.
+    url: new URL(`/@${post.authorUsername}/${encodeURIComponent(post.statusId)}`, uris.actor(post.authorUsername)),
     content: post.language ? new LanguageString(post.contentHtml, post.language) : post.contentHtml,
     summary: post.spoilerText.length > 0 ? post.spoilerText : null,
     sensitive: post.sensitive || post.spoilerText.length > 0,

@@ -1,7 +1,10 @@
-import { Queue, Worker, type Job, type MinimalJob } from 'bullmq';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions, MessageQueueDepth } from '@fedify/fedify';
 import { durationMs } from '../kv/redis-kv-store.ts';
+import { deliveryHost, deliveryInbox, messageActivityId } from '../delivery/outbox-message.ts';
+import type { HostSlots } from '../delivery/host-slots.ts';
 
 /** How long a message is retried before it is given up on (and becomes a dead letter). */
 export const RETRY_WINDOW_MS = 72 * 60 * 60 * 1000;
@@ -21,7 +24,28 @@ export interface DeadLetter {
   inbox: string;
   host: string;
   reason: string;
+  /** The failed BullMQ job, kept (with its message) so that an admin can retry it; '' when there is none. */
   jobId: string;
+  /** The queue that job is in (`fedify-outbox`, `fedify-inbox`, `fedify-fanout`). */
+  queue: string;
+}
+
+/** Re-delay of a job whose host has all its slots taken: short, jittered, so waiting holds no worker slot. */
+const SATURATED_DELAY_MS = 250;
+
+/** Set while a job's handler runs; Fedify's permanent-failure handler marks the job dead through it. */
+const runningJob = new AsyncLocalStorage<{ deadReason: string | null }>();
+
+/**
+ * Fails the job being handled for good once its handler returns, instead of completing it: Fedify
+ * gives up on some deliveries itself (404/410, a circuit hold past its TTL) and returns normally, and
+ * a kept failed job is what an admin retries. False outside a job (then record the letter yourself).
+ */
+export function markRunningJobDead(reason: string): boolean {
+  const job = runningJob.getStore();
+  if (!job) return false;
+  job.deadReason = reason;
+  return true;
 }
 
 /**
@@ -46,6 +70,8 @@ export interface BullMqMessageQueueOptions {
   concurrency?: number;
   /** Called once per job given up on (72 h passed, or Fedify declared it unrecoverable). */
   onDeadLetter?: (letter: DeadLetter) => Promise<void> | void;
+  /** The per-host cap on outbox deliveries; a job whose host is saturated is re-delayed, not awaited. */
+  hostSlots?: HostSlots;
 }
 
 /**
@@ -74,7 +100,7 @@ export class BullMqMessageQueue implements MessageQueue {
   /** Runs a worker until `signal` aborts; resolves once the jobs it was running have finished. */
   async listen(handler: (message: any) => Promise<void> | void, options?: MessageQueueListenOptions): Promise<void> {
     const connection = this.options.connection.duplicate();
-    const worker = new Worker<QueuedMessage>(this.options.name, async (job) => handler(job.data.message), {
+    const worker = new Worker<QueuedMessage>(this.options.name, (job, token) => this.process(job, token, handler), {
       connection,
       prefix: this.options.prefix,
       concurrency: this.options.concurrency ?? 8,
@@ -86,7 +112,7 @@ export class BullMqMessageQueue implements MessageQueue {
       if (!job || !this.options.onDeadLetter) return;
       void (async () => {
         if ((await job.getState()) !== 'failed') return;
-        await this.options.onDeadLetter?.(deadLetterOf(job, error));
+        await this.options.onDeadLetter?.(deadLetterOf(job, error, this.options.name));
       })().catch(() => {});
     });
     worker.on('error', () => {});
@@ -96,6 +122,38 @@ export class BullMqMessageQueue implements MessageQueue {
     });
     await worker.close();
     await connection.quit().catch(() => connection.disconnect());
+  }
+
+  /** Runs one job: within its host's cap (or re-delayed), failing it for good when Fedify gave up on it. */
+  private async process(job: Job<QueuedMessage>, token: string | undefined, handler: (message: any) => Promise<void> | void): Promise<void> {
+    const host = this.options.hostSlots ? deliveryHost(job.data.message) : null;
+    const slot = host && job.id ? await this.options.hostSlots!.take(host, job.id) : null;
+    if (host && job.id && !slot) {
+      await job.moveToDelayed(Date.now() + SATURATED_DELAY_MS + Math.floor(Math.random() * SATURATED_DELAY_MS), token);
+      throw new DelayedError();
+    }
+    const state = { deadReason: null as string | null };
+    try {
+      await runningJob.run(state, () => handler(job.data.message));
+    } finally {
+      await slot?.release();
+    }
+    if (state.deadReason !== null) throw new UnrecoverableError(state.deadReason);
+  }
+
+  /** Makes the delayed jobs `name` selects due now (held or backed-off deliveries to a host that is back); returns how many. */
+  async promoteDelayed(select: (jobName: string) => boolean): Promise<number> {
+    const page = 500;
+    const chosen: Job<QueuedMessage>[] = [];
+    for (let start = 0; ; start += page) {
+      const jobs = await this.queue.getDelayed(start, start + page - 1);
+      chosen.push(...jobs.filter((job) => select(job.name)));
+      if (jobs.length < page) break;
+    }
+    let promoted = 0;
+    // A job taken or promoted meanwhile is no longer delayed: nothing to do for it.
+    for (const job of chosen) if (await job.promote().then(() => true, () => false)) promoted++;
+    return promoted;
   }
 
   async getDepth(): Promise<MessageQueueDepth> {
@@ -109,6 +167,8 @@ export class BullMqMessageQueue implements MessageQueue {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counts = await this.queue.getJobCounts('waiting', 'active', 'prioritized');
+      // Jobs re-delayed for a saturated host are still to run, unlike retries waiting out a backoff.
+      counts.saturated = (await this.options.hostSlots?.waitingCount()) ?? 0;
       if (Object.values(counts).every((n) => n === 0)) return;
       if (Date.now() > deadline) throw new Error(`${this.options.name} still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -142,20 +202,14 @@ function jobOptions(options?: MessageQueueEnqueueOptions) {
   };
 }
 
-function deadLetterOf(job: Job<QueuedMessage>, error: Error): DeadLetter {
-  const m = job.data.message as { type?: unknown; inbox?: unknown; activityId?: unknown; id?: unknown };
-  const inbox = typeof m?.inbox === 'string' ? m.inbox : '';
-  let host = '';
-  try {
-    host = inbox ? new URL(inbox).host : '';
-  } catch {
-    host = '';
-  }
+function deadLetterOf(job: Job<QueuedMessage>, error: Error, queue: string): DeadLetter {
+  const inbox = deliveryInbox(job.data.message);
   return {
-    activityId: typeof m?.activityId === 'string' ? m.activityId : null,
-    inbox,
-    host,
+    activityId: messageActivityId(job.data.message),
+    inbox: inbox?.href ?? '',
+    host: inbox?.host ?? '',
     reason: error?.message ?? 'failed',
     jobId: job.id ?? '',
+    queue,
   };
 }

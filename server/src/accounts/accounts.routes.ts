@@ -84,7 +84,7 @@ export async function accountsRoutes(instance: FastifyInstance, { config, servic
   app.get('/api/v1/accounts/lookup', {
     schema: { tags: ['accounts'], summary: 'Find an account by its handle', querystring: Type.Object({ acct: Type.String({ minLength: 1, maxLength: 300 }) }) },
     preHandler: requireScope('read:accounts'),
-  }, async (request) => toAccountEntity(await services.accounts.lookup(request.query.acct, config.domain), origin));
+  }, async (request) => toAccountEntity(await services.search.lookupAccount(request.query.acct), origin));
 
   app.get('/api/v1/accounts/:id', {
     schema: { tags: ['accounts'], summary: 'An account by id', params: IdParams },

@@ -239,6 +239,11 @@ export class AccountsService {
     return this.store.findLocalByUsernames(usernames);
   }
 
+  /** The known remote account username@domain (case-insensitive), or null; no network access. */
+  findRemote(username: string, domain: string): Promise<AccountRecord | null> {
+    return this.store.findByUsername(username, domain.toLowerCase());
+  }
+
   /** Resolves "user" or "user@this-domain" to a local account; NotFound otherwise. */
   async lookup(acct: string, localDomain: string): Promise<AccountRecord> {
     const [username, domain] = acct.replace(/^@/, '').split('@');

@@ -4,6 +4,7 @@ import { enableCompileCache } from 'node:module';
 import { ConfigError, loadConfig } from '../config.ts';
 import { KithError } from '../shared/errors.ts';
 import { accountsCommand } from './accounts.command.ts';
+import { deliveriesCommand } from './deliveries.command.ts';
 import type { Command, WithContext } from './command.ts';
 import { invitesCommand } from './invites.command.ts';
 import { peersCommand } from './peers.command.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
   invites: invitesCommand,
   peers: peersCommand,
+  deliveries: deliveriesCommand,
 };
 
 // Configuration is read, and the services loaded, only once a command needs the database: --help and

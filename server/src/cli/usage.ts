@@ -24,6 +24,10 @@ Commands:
                     allows (or blocks) a federation peer; a block beats an allow
   peers remove <host[:port]>
   peers list [--json]
+  deliveries list [--limit N] [--json]
+                    deliveries given up on (dead letters), newest first
+  deliveries retry <id>
+                    puts a dead letter's delivery back in the queue, once
 
 Options:
   -h, --help        show help for a command

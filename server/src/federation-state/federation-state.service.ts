@@ -1,6 +1,7 @@
 import { webcrypto, type JsonWebKey } from 'node:crypto';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
-import { Forbidden } from '../shared/errors.ts';
+import type { DeadJobRetrier } from '@kith/federation';
+import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { ActorKeysStore, JwkKeyPair } from './actor-keys.store.ts';
 import type { DeadLetterRecord, DeadLettersStore } from './dead-letters.store.ts';
@@ -9,7 +10,7 @@ import type { InboundLogStore } from './inbound-log.store.ts';
 export type { JwkKeyPair } from './actor-keys.store.ts';
 
 /** What a dead letter records. */
-export type NewDeadLetter = Omit<DeadLetterRecord, '_id' | 'createdAt'>;
+export type NewDeadLetter = Omit<DeadLetterRecord, '_id' | 'createdAt' | 'retriedAt'>;
 
 async function exportPair(pair: webcrypto.CryptoKeyPair): Promise<JwkKeyPair> {
   const [publicKey, privateKey] = await Promise.all([webcrypto.subtle.exportKey('jwk', pair.publicKey), webcrypto.subtle.exportKey('jwk', pair.privateKey)]);
@@ -30,6 +31,8 @@ export interface FederationStateDeps {
   inbound: InboundLogStore;
   keys: ActorKeysStore;
   deadLetters: DeadLettersStore;
+  /** Puts a dead letter's failed queue job back to work (federation's createDeadJobRetrier). */
+  retryJob: DeadJobRetrier;
 }
 
 /**
@@ -40,8 +43,10 @@ export class FederationStateService {
   private readonly inbound: InboundLogStore;
   private readonly keys: ActorKeysStore;
   private readonly deadLetters: DeadLettersStore;
+  private readonly retryJob: DeadJobRetrier;
 
   constructor(deps: FederationStateDeps) {
+    this.retryJob = deps.retryJob;
     this.inbound = deps.inbound;
     this.keys = deps.keys;
     this.deadLetters = deps.deadLetters;
@@ -72,12 +77,36 @@ export class FederationStateService {
 
   /** Records a delivery given up on. */
   async recordDeadLetter(letter: NewDeadLetter): Promise<void> {
-    await this.deadLetters.insert({ _id: newId(), ...letter, createdAt: new Date() });
+    await this.deadLetters.insert({ _id: newId(), ...letter, createdAt: new Date(), retriedAt: null });
   }
 
   /** The newest dead letters first, for an admin (or the CLI, `actor` null). */
   async listDeadLetters(actor: AccountRecord | null = null, limit = 100): Promise<DeadLetterRecord[]> {
     if (actor !== null && actor.role !== 'admin') throw new Forbidden();
     return this.deadLetters.list(limit);
+  }
+
+  /**
+   * Retries a dead letter once, for an admin (or the CLI, `actor` null): its failed job goes back to the
+   * queue as a fresh first attempt. 404 for an unknown letter; 409 when it was retried already or has no
+   * job left to retry. A retry that fails again records a new letter.
+   */
+  async retryDeadLetter(actor: AccountRecord | null, id: string): Promise<DeadLetterRecord> {
+    if (actor !== null && actor.role !== 'admin') throw new Forbidden();
+    const letter = await this.deadLetters.find(id);
+    if (!letter) throw new NotFound('No dead letter with this id');
+    if (letter.retriedAt) throw new Conflict('This dead letter was retried already');
+    if (!letter.jobId || !letter.queue) throw new Conflict('This dead letter has no queue job to retry');
+    const at = new Date();
+    if (!(await this.deadLetters.claimRetry(id, at))) throw new Conflict('This dead letter was retried already');
+    const outcome = await this.retryJob(letter.queue, letter.jobId).catch(async (error: unknown) => {
+      await this.deadLetters.unclaimRetry(id, at);
+      throw error;
+    });
+    if (outcome !== 'retried') {
+      await this.deadLetters.unclaimRetry(id, at);
+      throw new Conflict(outcome === 'missing' ? 'The queue job of this dead letter no longer exists' : 'The queue job of this dead letter is not failed (it is already being retried)');
+    }
+    return { ...letter, retriedAt: at };
   }
 }

@@ -69,7 +69,7 @@ describe('dead letters', () => {
     const letters = await state.listDeadLetters(null);
     expect(letters.map((l) => l.jobId)).toEqual(['j2', 'j1']);
     expect(letters[1]).toEqual({
-      _id: expect.any(String), activityId: 'http://127.0.0.1:3102/a/1', inbox: 'http://127.0.0.1:3109/inbox', host: '127.0.0.1:3109', reason: '410 Gone', jobId: 'j1', createdAt: expect.any(Date),
+      _id: expect.any(String), activityId: 'http://127.0.0.1:3102/a/1', inbox: 'http://127.0.0.1:3109/inbox', host: '127.0.0.1:3109', reason: '410 Gone', jobId: 'j1', createdAt: expect.any(Date), retriedAt: null,
     });
   });
 
@@ -78,7 +78,7 @@ describe('dead letters', () => {
     const member = await kith.createUser('staff', { scopes: ['read', 'admin:read'] });
     const res = await admin.api.get('/api/v1/kith/federation/dead_letters', { limit: 1 });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual([{ id: expect.any(String), activity_id: null, inbox: 'http://127.0.0.1:3109/inbox', host: '127.0.0.1:3109', reason: 'circuit-breaker-ttl', job_id: 'j2', created_at: expect.any(String) }]);
+    expect(res.body).toEqual([{ id: expect.any(String), activity_id: null, inbox: 'http://127.0.0.1:3109/inbox', host: '127.0.0.1:3109', reason: 'circuit-breaker-ttl', job_id: 'j2', created_at: expect.any(String), retried_at: null }]);
     expect((await member.api.get('/api/v1/kith/federation/dead_letters')).status).toBe(403);
     expect((await kith.api.get('/api/v1/kith/federation/dead_letters')).status).toBe(401);
     expect((await admin.api.get('/api/v1/kith/federation/dead_letters', { limit: 0 })).status).toBe(400);

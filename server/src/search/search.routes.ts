@@ -40,7 +40,7 @@ export async function searchRoutes(instance: FastifyInstance, { config, services
   const origin = { publicUrl: config.publicUrl, domain: config.domain };
 
   app.get('/api/v2/search', {
-    schema: { tags: ['search'], summary: 'Search accounts, hashtags and statuses of this instance', querystring: SearchQuery },
+    schema: { tags: ['search'], summary: 'Search accounts, hashtags and statuses; with resolve, find them on other instances by handle or URL', querystring: SearchQuery },
     preHandler: requireScope('read:search'),
   }, async (request) => {
     const query = request.query;
@@ -72,6 +72,7 @@ export async function searchRoutes(instance: FastifyInstance, { config, services
       limit: query.limit ?? 40,
       offset: query.offset ?? 0,
       following: isTrue(query.following),
+      resolve: isTrue(query.resolve),
     });
     return accounts.map((a) => toAccountEntity(a, origin));
   });

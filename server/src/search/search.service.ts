@@ -6,6 +6,8 @@ import type { StatusesService } from '../statuses/statuses.service.ts';
 import type { Page } from '../shared/pagination.ts';
 import { queryPrefixes, wordTerms } from '../shared/search-terms.ts';
 import type { HashtagsService, HashtagView } from './hashtags.service.ts';
+import type { RemoteDirectory } from './remote-directory.ts';
+import { NotFound } from '../shared/errors.ts';
 
 export type SearchType = 'accounts' | 'hashtags' | 'statuses';
 
@@ -13,7 +15,7 @@ export interface SearchQuery {
   q: string;
   /** Only this kind of result; all three when absent. */
   type?: SearchType;
-  /** Look up URLs of this instance (remote lookups come with federation). */
+  /** Look up URLs, and handles of other instances, fetching what is not known yet (allowed hosts only). */
   resolve: boolean;
   /** Accounts: only those the viewer follows. */
   following: boolean;
@@ -35,6 +37,8 @@ export interface AccountSearchOptions {
   limit: number;
   offset: number;
   following: boolean;
+  /** Fetch an account of another instance named by handle or URL when it is not known yet. */
+  resolve?: boolean;
 }
 
 export interface SearchDeps {
@@ -45,6 +49,8 @@ export interface SearchDeps {
   /** This instance's domain (handles "user@domain") and origin (URLs). */
   domain: string;
   publicUrl: string;
+  /** Accounts and statuses of other instances. */
+  remote: RemoteDirectory;
 }
 
 const USERNAME = /^[a-z0-9_]{1,30}$/i;
@@ -63,7 +69,10 @@ export class SearchService {
   async search(viewer: AccountRecord, query: SearchQuery): Promise<SearchResults> {
     const q = query.q.trim();
     const wants = (type: SearchType) => query.type === undefined || query.type === type;
-    if (/^https?:\/\//i.test(q)) return this.resolveUrl(viewer, q, query.resolve);
+    if (/^https?:\/\//i.test(q)) {
+      const found = await this.resolveUrl(viewer, q, query.resolve);
+      return { accounts: wants('accounts') ? found.accounts : [], statuses: wants('statuses') ? found.statuses : [], hashtags: [] };
+    }
     const [accounts, hashtags, statuses] = await Promise.all([
       wants('accounts') ? this.searchAccounts(viewer, q, query) : [],
       wants('hashtags') ? this.deps.hashtags.search(q, query.limit, query.offset) : [],
@@ -75,13 +84,18 @@ export class SearchService {
   /**
    * Accounts whose username, display name, title, department or location has a word starting with
    * each word of the query; an exact username match comes first. "user@this-domain" and "@user" work;
-   * other domains find nothing until federation.
+   * "user@other-domain" and an account's URL find that one account when it is known, or with `resolve`
+   * when its instance is allowed and has it.
    */
   async searchAccounts(viewer: AccountRecord, query: string, options: AccountSearchOptions): Promise<AccountRecord[]> {
     let text = query.trim().replace(/^@/, '');
+    if (/^https?:\/\//i.test(text)) return this.onlyAccount(viewer, (await this.resolveUrl(viewer, text, options.resolve === true)).accounts[0], options);
     const handle = /^([^\s@]+)@([^\s@]+)$/.exec(text);
     if (handle) {
-      if (handle[2]!.toLowerCase() !== this.deps.domain.toLowerCase()) return [];
+      if (handle[2]!.toLowerCase() !== this.deps.domain.toLowerCase()) {
+        if (options.offset > 0) return [];
+        return this.onlyAccount(viewer, await this.deps.remote.accountByHandle(handle[1]!, handle[2]!, options.resolve === true), options);
+      }
       text = handle[1]!;
     }
     const prefixes = queryPrefixes(text);
@@ -111,6 +125,26 @@ export class SearchService {
     return results.filter((a) => !seen.has(a._id) && seen.add(a._id) && keep(a)).slice(0, options.limit);
   }
 
+  /**
+   * The account a handle names for GET /api/v1/accounts/lookup: a local one ("user", "user@this-domain"),
+   * or one of another instance, known or fetched now. NotFound otherwise.
+   */
+  async lookupAccount(acct: string): Promise<AccountRecord> {
+    const [username, domain, extra] = acct.trim().replace(/^@/, '').split('@');
+    if (!username || extra !== undefined) throw new NotFound();
+    if (domain === undefined || domain.toLowerCase() === this.deps.domain.toLowerCase()) return this.deps.accounts.lookup(acct, this.deps.domain);
+    const account = await this.deps.remote.accountByHandle(username, domain, true);
+    if (!account) throw new NotFound();
+    return account;
+  }
+
+  // One found account as a result list, when the `following` filter keeps it.
+  private async onlyAccount(viewer: AccountRecord, account: AccountRecord | undefined | null, options: AccountSearchOptions): Promise<AccountRecord[]> {
+    if (!account || account.suspended) return [];
+    if (options.following && !(await this.deps.follows.followingIds(viewer._id)).includes(account._id)) return [];
+    return [account];
+  }
+
   /** Live statuses the viewer may see holding every word of the query, newest first. */
   private async searchStatuses(viewer: AccountRecord, query: string, options: SearchQuery): Promise<StatusRecord[]> {
     const words = wordTerms(query);
@@ -118,17 +152,25 @@ export class SearchService {
     return this.deps.statuses.search(viewer, { words, accountId: options.accountId, page: { ...options.page, limit: options.limit }, offset: options.offset });
   }
 
-  /** A URL of this instance: the status or account it shows (with `resolve`, as in Mastodon); nothing otherwise. */
+  /**
+   * The status or account a URL shows (with `resolve`, as in Mastodon): one of this instance, or one of
+   * another instance, known (an account by its actor id, without `resolve` too) or fetched now.
+   */
   private async resolveUrl(viewer: AccountRecord, url: string, resolve: boolean): Promise<SearchResults> {
     const empty: SearchResults = { accounts: [], statuses: [], hashtags: [] };
-    if (!resolve) return empty;
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
       return empty;
     }
-    if (parsed.origin !== new URL(this.deps.publicUrl).origin) return empty;
+    if (parsed.origin !== new URL(this.deps.publicUrl).origin) {
+      const found = await this.deps.remote.byUrl(parsed.href, resolve);
+      if (!found) return empty;
+      if ('account' in found) return { ...empty, accounts: [found.account] };
+      return { ...empty, statuses: await this.deps.statuses.getVisible([found.statusId], viewer) };
+    }
+    if (!resolve) return empty;
     const status = /^\/(?:@[^/]+|users\/[^/]+\/statuses)\/(\d{16})\/?$/.exec(parsed.pathname);
     if (status) return { ...empty, statuses: await this.deps.statuses.getVisible([status[1]!], viewer) };
     const account = /^\/(?:@|users\/)([a-z0-9_]{1,30})\/?$/i.exec(parsed.pathname);

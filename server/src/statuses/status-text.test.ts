@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countedLength, localMentionCandidates, renderStatusText, type MentionTarget } from './status-text.ts';
+import { countedLength, localMentionCandidates, remoteMentionCandidates, renderStatusText, type MentionTarget } from './status-text.ts';
 
 const publicUrl = 'http://kith.test:3001';
 const localDomain = 'kith.test:3001';
@@ -44,6 +44,21 @@ describe('renderStatusText', () => {
     );
     expect(result.tags).toEqual([]);
     expect(result.mentionIds).toEqual([]);
+  });
+});
+
+describe('remote mentions', () => {
+  it('finds handles of other instances once each, and renders known ones as "@user" linking their profile', () => {
+    expect(remoteMentionCandidates(`@Carol@HQ.test:3103 @carol@hq.test:3103 @alice @bob@${localDomain} @dan@eng.test`, localDomain)).toEqual([
+      { username: 'Carol', domain: 'hq.test:3103' },
+      { username: 'dan', domain: 'eng.test' },
+    ]);
+    const withRemote = new Map(targets).set('carol@hq.test:3103', { id: '2000000000000001', username: 'carol', url: 'http://hq.test:3103/@carol' });
+    const result = renderStatusText('hi @Carol@HQ.test:3103 and @dan@eng.test', { publicUrl, localDomain, targets: withRemote });
+    expect(result.html).toBe(
+      '<p>hi <span class="h-card" translate="no"><a href="http://hq.test:3103/@carol" class="u-url mention">@<span>carol</span></a></span> and @dan@eng.test</p>',
+    );
+    expect(result.mentionIds).toEqual(['2000000000000001']);
   });
 });
 

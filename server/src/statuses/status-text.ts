@@ -1,4 +1,4 @@
-// Plain text in, safe HTML out, for statuses: links, @mentions of local accounts and #hashtags,
+// Plain text in, safe HTML out, for statuses: links, @mentions (local and remote accounts) and #hashtags,
 // written the way Mastodon writes them so its clients style them. Every other character is escaped
 // by plainTextToHtml, so hostile input can only ever come out as text.
 import { escapeHtml, findUrlLinks, mergeLinks, plainTextToHtml, type TextLink } from '../shared/html.ts';
@@ -13,7 +13,7 @@ export const MAX_COUNTED_URL_LENGTH = 2048;
 // Not after a word character, "/" or "=", so e-mail addresses and URL paths are not mentions.
 const MENTION_PATTERN = /(?<![=/\w])@([a-z0-9_]{1,30})(?:@([a-z0-9.-]+[a-z0-9](?::\d{1,5})?))?(?![\w@])/gi;
 
-/** A local account a mention can point at. */
+/** An account (local or remote) a mention can point at. */
 export interface MentionTarget {
   id: string;
   username: string;
@@ -54,6 +54,34 @@ export function localMentionCandidates(text: string, localDomain: string): strin
   return [...new Set(names)];
 }
 
+/** A handle of another instance found in text. */
+export interface RemoteHandle {
+  username: string;
+  /** The domain as written, lower case. */
+  domain: string;
+}
+
+/** The handles in text that name accounts of other instances, without repeats (case-insensitive). */
+export function remoteMentionCandidates(text: string, localDomain: string): RemoteHandle[] {
+  const found = new Map<string, RemoteHandle>();
+  for (const h of findHandles(text)) {
+    if (h.domain === null || h.domain.toLowerCase() === localDomain.toLowerCase()) continue;
+    const handle = { username: h.username, domain: h.domain.toLowerCase() };
+    const key = mentionKey(handle.username, handle.domain, localDomain);
+    if (!found.has(key)) found.set(key, handle);
+  }
+  return [...found.values()];
+}
+
+/**
+ * How mention targets are keyed: a local account by its lower-case username, a remote one by its
+ * lower-case "username@domain".
+ */
+export function mentionKey(username: string, domain: string | null, localDomain: string): string {
+  const local = domain === null || domain.toLowerCase() === localDomain.toLowerCase();
+  return local ? username.toLowerCase() : `${username}@${domain}`.toLowerCase();
+}
+
 interface TaggedLink extends TextLink {
   mentionId?: string;
   tag?: string;
@@ -79,8 +107,7 @@ function hashtagLinks(text: string, publicUrl: string): TaggedLink[] {
 function mentionLinks(text: string, localDomain: string, targets: ReadonlyMap<string, MentionTarget>): TaggedLink[] {
   const links: TaggedLink[] = [];
   for (const handle of findHandles(text)) {
-    if (handle.domain !== null && handle.domain.toLowerCase() !== localDomain.toLowerCase()) continue;
-    const target = targets.get(handle.username.toLowerCase());
+    const target = targets.get(mentionKey(handle.username, handle.domain, localDomain));
     // Unknown handles stay plain text: a link to nobody would mislead.
     if (!target) continue;
     links.push({
@@ -94,9 +121,10 @@ function mentionLinks(text: string, localDomain: string, targets: ReadonlyMap<st
 }
 
 /**
- * Renders a status's plain text as safe HTML. `targets` maps lower-case usernames to the local
- * accounts they name (found with localMentionCandidates). URLs win over mentions and tags inside
- * them, so "https://x.test/#a" is one link and no tag.
+ * Renders a status's plain text as safe HTML. `targets` maps mention keys (mentionKey) to the
+ * accounts they name (found with localMentionCandidates and remoteMentionCandidates); a remote one
+ * shows as "@user" like Mastodon's. URLs win over mentions and tags inside them, so
+ * "https://x.test/#a" is one link and no tag.
  */
 export function renderStatusText(
   text: string,

@@ -6,7 +6,7 @@ import type { Origin } from '../accounts/accounts.serialize.ts';
 import { Invalid, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Page } from '../shared/pagination.ts';
-import { composeText, normalizeLanguage, STATUS_LIMITS } from './status-compose.ts';
+import { composeText, normalizeLanguage, STATUS_LIMITS, type RemoteAccountFinder } from './status-compose.ts';
 import { statusVersion, type StatusEditRecord, type StatusRecord } from './status-record.ts';
 import type { StatusRelationsStore } from './status-relations.store.ts';
 import { visibleFlags, type FollowLookup, type Viewer } from './status-visibility.ts';
@@ -45,6 +45,8 @@ export interface StatusesDeps {
   redis: Redis;
   origin: Origin;
   applications?: ApplicationLookup | null;
+  /** Accounts of other instances, for @user@domain mentions; without it only local accounts are mentioned. */
+  remote?: RemoteAccountFinder | null;
 }
 
 // A reply counts on its parent only where everyone who can see the parent's count may see the reply
@@ -64,6 +66,7 @@ export class StatusesService {
   private readonly origin: Origin;
   private readonly serializer: StatusSerializer;
   private readonly remote: RemoteStatusIntake;
+  private readonly remoteAccounts: RemoteAccountFinder | null;
 
   constructor(deps: StatusesDeps) {
     this.store = deps.store;
@@ -73,6 +76,7 @@ export class StatusesService {
     this.events = deps.events;
     this.idempotency = new IdempotencyKeys(deps.redis, deps.store);
     this.origin = deps.origin;
+    this.remoteAccounts = deps.remote ?? null;
     this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null);
     this.remote = new RemoteStatusIntake({ store: deps.store, accounts: deps.accounts, events: deps.events, statuses: this, announceNew: (record) => this.announceNew(record) });
   }
@@ -178,7 +182,7 @@ export class StatusesService {
     const current = await this.store.get(id);
     if (!current || current.deletedAt || current.accountId !== author._id) throw new NotFound();
     if (current.reblogOfId) throw new Invalid('Validation failed: A boost cannot be edited');
-    const composed = await composeText(change.text, change.spoilerText ?? '', this.accounts, this.origin);
+    const composed = await composeText(change.text, change.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts);
     const sensitive = (change.sensitive ?? current.sensitive) || composed.spoilerText !== '';
     const language = change.language === undefined ? current.language : (normalizeLanguage(change.language) ?? current.language);
     if (composed.text === current.text && composed.spoilerText === current.spoilerText && sensitive === current.sensitive && language === current.language) {
@@ -336,7 +340,7 @@ export class StatusesService {
 
   // A new status with the rules applied (text, reply target); nothing is written yet.
   private async newRecord(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
-    const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin);
+    const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts);
     let parent: StatusRecord | null = null;
     if (input.inReplyToId) {
       const [visible] = await this.getVisible([input.inReplyToId], author);

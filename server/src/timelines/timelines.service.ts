@@ -98,7 +98,7 @@ export class TimelinesService {
     const status = (await this.statuses.getIncludingDeleted([statusId])).get(statusId);
     if (!status || status.deletedAt) return;
     const item = toItem(status);
-    const homeIds = await this.homeRecipients(status);
+    const homeIds = await this.localAccountIds(await this.homeRecipients(status));
     const [home] = await Promise.all([
       this.feeds.fanOut('home', homeIds.map(homeFeedKey), item),
       belongsInLocalFeed(status) ? this.feeds.fanOut('local', [LOCAL_FEED_KEY], item) : null,
@@ -115,7 +115,7 @@ export class TimelinesService {
     const status = (await this.statuses.getIncludingDeleted([statusId])).get(statusId);
     if (!status) return;
     const followers = await this.follows.followerIds(status.accountId);
-    const homeIds = [...new Set([status.accountId, ...followers, ...status.mentionIds])];
+    const homeIds = await this.localAccountIds([...new Set([status.accountId, ...followers, ...status.mentionIds])]);
     const keys = [...homeIds.map(homeFeedKey), LOCAL_FEED_KEY, ...status.tags.map(tagFeedKey)];
     const { removed, missing } = await this.feeds.remove(keys, [toItem(status)]);
     // As for fan-out, owners of feeds nobody materialized may still be streaming.
@@ -246,7 +246,7 @@ export class TimelinesService {
    * Mastodon's rules let it reach (all of them for public, unlisted, local and private statuses, and
    * for boosts those who did not turn the author's boosts off; the mentioned ones for direct statuses;
    * replies only for readers who follow the person replied to). Remote followers are included (they
-   * have no feed; fan-out skips them).
+   * have no feed here: fanOut and remove keep only local accounts' feed keys).
    */
   async homeRecipients(status: StatusRecord): Promise<string[]> {
     const { ids: followers, hidingReblogs } = await this.follows.followersWithOptions(status.accountId);
@@ -314,6 +314,12 @@ export class TimelinesService {
 
   private tagFromMongo(tag: string, page: Page): Promise<StatusRecord[]> {
     return this.statuses.list({ tag, localOnly: true, visibilities: PUBLIC_TIMELINE_VISIBILITIES, excludeReblogs: true }, page);
+  }
+
+  // Remote accounts have no home feed on this instance: their keys would only be written for nothing.
+  private async localAccountIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await this.accounts.getMany(ids)).filter((a) => a.domain === null).map((a) => a._id);
   }
 
   // Streaming is best-effort: a failure must not fail (and retry) the fan-out that already happened.

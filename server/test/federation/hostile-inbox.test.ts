@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
-import { signRequest, type SignRequestOptions } from '@fedify/fedify';
+import { getDocumentLoader, signRequest, verifyRequestDetailed, type SignRequestOptions } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
 import { startTestInstance, type TestInstance } from '../harness.ts';
 
@@ -241,7 +241,10 @@ describe('origins', () => {
 
 describe('keys and ids of another origin', () => {
   it("401: an allowlisted host's key document that names bob (on b) as its owner", async () => {
-    // A real attacker server on the allowlist publishes its own key, claiming b's bob as the owner.
+    // A real attacker server on the allowlist publishes its own key, claiming b's bob as the owner. The key
+    // document is one Fedify parses (a `Key` typed only under security/v1 is not, and its signature then
+    // fails to verify, which would refuse the request before the check this test is about), and the
+    // signature is shown to verify with owner = bob = the actor: only the key-origin check can refuse it.
     const pair = (await crypto.subtle.generateKey(
       { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
       true,
@@ -252,7 +255,7 @@ describe('keys and ids of another origin', () => {
     let keyUrl = '';
     const attacker: Server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/activity+json' });
-      response.end(JSON.stringify({ '@context': 'https://w3id.org/security/v1', id: keyUrl, type: 'Key', owner: actorUrl(b, 'bob'), publicKeyPem: pem }));
+      response.end(JSON.stringify({ '@context': [AS_CONTEXT, 'https://w3id.org/security/v1'], id: keyUrl, type: 'CryptographicKey', owner: actorUrl(b, 'bob'), publicKeyPem: pem }));
     });
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     const host = `127.0.0.1:${(attacker.address() as AddressInfo).port}`;
@@ -261,7 +264,17 @@ describe('keys and ids of another origin', () => {
     try {
       const actor = actorUrl(b, 'bob');
       const body = create(actor, { id: `${actor}/statuses/${randomUUID()}`, attributedTo: actor });
-      await expectRefused(401, await fedifySigned({ keyId: new URL(keyUrl), privateKey: pair.privateKey }, body), body);
+      const headers = await fedifySigned({ keyId: new URL(keyUrl), privateKey: pair.privateKey }, body);
+      // The signature itself is sound and its key claims the activity's actor: the guard's earlier steps pass.
+      const loader = getDocumentLoader({ allowPrivateAddress: true });
+      const verified = await verifyRequestDetailed(new Request(`${a.url}/inbox`, { method: 'POST', headers, body }), { documentLoader: loader, contextLoader: loader, timeWindow: { minutes: 15 } });
+      expect(verified.verified && verified.key.ownerId?.href).toBe(actor);
+      const before = await stored();
+      const response = await fetch(`${a.url}/inbox`, { method: 'POST', headers, body });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: "The signing key does not belong to the activity's actor" });
+      await settle();
+      expect(await stored()).toEqual(before);
     } finally {
       attacker.close();
     }
