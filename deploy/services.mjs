@@ -168,11 +168,13 @@ async function aptGet(args) {
 
 /**
  * Start a private redis-server on a free loopback port. Without dataDir nothing is written to
- * disk (tests); with dataDir it persists there (append-only file plus snapshots).
+ * disk (tests); with dataDir it persists there (append-only file plus snapshots). With port it
+ * listens there (to restart a Redis where its clients reconnect: same port and dataDir).
  * @returns {Promise<{ url: string, port: number, pid: number, stop(): Promise<void> }>}
  */
-export async function startRedis({ dataDir } = {}) {
+export async function startRedis({ dataDir, port } = {}) {
   await ensureRedisInstalled();
+  if (port) return startRedisOnce(port, dataDir);
   // redis-server cannot pick its own port (--port 0 disables TCP): retry if another process
   // takes our free port first.
   for (let attempt = 1; ; attempt++) {

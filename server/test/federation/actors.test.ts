@@ -4,21 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { webcrypto } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { signRequest } from '@fedify/fedify';
-import { startTestInstance, type TestInstance } from '../harness.ts';
+import type { TestInstance } from '../harness.ts';
+import { allow, closeAll, contextOf, hostOf, startInstances } from './network.ts';
 
 const AS = 'application/activity+json';
 let a: TestInstance; // serves alice; allows b, not c
 let b: TestInstance; // bob fetches from a
 let c: TestInstance; // carol is not on a's allowlist
-
-function hostOf(instance: TestInstance): string {
-  return new URL(instance.url).host;
-}
-
-/** A context of `instance`'s Fedify federation, as its jobs see it. */
-function contextOf(instance: TestInstance) {
-  return instance.kith.federation.federation.createContext(new URL(instance.url), { signer: null });
-}
 
 /** A GET of `url` signed with `username`'s RSA key on `instance`, sent as is (no double knock). */
 async function signedGet(instance: TestInstance, username: string, url: string, sendTo = url): Promise<Response> {
@@ -46,10 +38,10 @@ function getWithHost(url: string, host: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  await a.services.peers.add(null, { host: hostOf(b), scheme: 'http' });
-  await b.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
-  await c.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
+  [a, b, c] = await startInstances(3);
+  await allow(a, b);
+  await allow(b, a);
+  await allow(c, a);
   const alice = await a.createUser('alice', { displayName: 'Alice Liddell' });
   await alice.api.patch('/api/v1/accounts/update_credentials', {
     title: 'Staff Engineer',
@@ -62,7 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('WebFinger', () => {

@@ -5,55 +5,35 @@
 // and the processes themselves crash (kill -9) or lose Redis without losing anything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Create, isActor, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
-import { actorToRemoteActorInput } from '@kith/federation';
+import { Create, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 // @ts-expect-error plain ESM module without types, shared with the launcher
-import { freePort } from '../../../deploy/services.mjs';
+import { freePort, startRedis } from '../../../deploy/services.mjs';
 import { runCli } from '../../src/cli/cli.test-support.ts';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import { ApiClient, startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import { allow, closeAll, contextOf, homeContents, hostOf, post, remoteAccountId, remoteStatusId, settle, startInstances, waitFor, type PostedStatus } from './network.ts';
 
 let a: TestInstance; // the sender
 let b: TestInstance; // a healthy peer; taken down and brought back by one test
 let bob: TestUser; // on b
 
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-
-/** Polls `check` until it holds; the test's own timeout is the limit (nothing here asserts a duration). */
-async function waitFor(check: () => Promise<boolean> | boolean, interval = 50): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, interval));
+/** Whether `on` has its copy of every one of `statuses` (posted elsewhere). */
+async function arrived(on: TestInstance, statuses: PostedStatus[]): Promise<boolean> {
+  return (await Promise.all(statuses.map((status) => remoteStatusId(on, status.uri)))).every((id) => id !== null);
 }
 
-async function post(user: TestUser, status: string): Promise<string> {
-  const response = await user.api.post('/api/v1/statuses', { status });
-  expect(response.status).toBe(200);
-  return (response.body as { id: string }).id;
-}
-
-/** Whether `on` has the remote copy of `author`'s status `statusId` from `from`. */
-async function hasStatus(on: TestInstance, from: TestInstance, author: string, statusId: string): Promise<boolean> {
-  return (await on.kith.federation.ports.statuses.idByUri(`${from.url}/users/${author}/statuses/${statusId}`)) !== null;
-}
-
-/** Makes `username` of `from` known on `on` by a signed GET (as the instance actor), returning its id there. */
-async function remoteAccountId(on: TestInstance, from: TestInstance, username: string): Promise<string> {
-  const ctx = on.kith.federation.federation.createContext(new URL(on.url), { signer: null });
-  const documentLoader = await ctx.getDocumentLoader({ identifier: '~instance' });
-  const actor = await ctx.lookupObject(`${from.url}/users/${username}`, { documentLoader });
-  if (!isActor(actor)) throw new Error(`no actor ${username} on ${from.url}`);
-  const input = await actorToRemoteActorInput(actor);
-  if (!input) throw new Error('unusable actor');
-  return on.kith.federation.ports.actors.upsertRemote(input);
-}
-
-/** `follower` (on b) follows `username` on a, and the Accept has come back. */
-async function follows(follower: TestUser, username: string): Promise<void> {
-  const id = await remoteAccountId(b, a, username);
+/** `follower` (on `on`) follows `username` of `from` (b follows a unless told), and the Accept has come back. */
+async function follows(follower: TestUser, username: string, on: TestInstance = b, from: Pick<TestInstance, 'url'> = a): Promise<void> {
+  const id = await remoteAccountId(on, from, username);
   expect((await follower.api.post(`/api/v1/accounts/${id}/follow`)).status).toBe(200);
   await waitFor(async () => {
     const relationship = await follower.api.get('/api/v1/accounts/relationships', { id: [id] });
@@ -117,14 +97,14 @@ async function fakeFollower(on: TestInstance, peer: FakePeer, target: TestUser):
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startTestInstance(), startTestInstance()]);
-  await a.services.peers.add(null, { host: hostOf(b), scheme: 'http' });
-  await b.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
+  [a, b] = await startInstances(2);
+  await allow(a, b);
+  await allow(b, a);
   bob = await b.createUser('bob');
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([a, b].map((instance) => instance?.close()));
+  await closeAll([a, b]);
 });
 
 describe('per-host cap', () => {
@@ -134,11 +114,11 @@ describe('per-host cap', () => {
     const silent = await fakePeer(() => {}); // accepts, reads, never answers
     try {
       await fakeFollower(a, silent, cap);
-      const ids: string[] = [];
-      for (let i = 0; i < 12; i++) ids.push(await post(cap, `capped ${i}`));
+      const statuses: PostedStatus[] = [];
+      for (let i = 0; i < 12; i++) statuses.push(await post(cap, `capped ${i}`));
 
       // Every status reaches b while the silent peer still holds requests it never answered.
-      await waitFor(async () => (await Promise.all(ids.map((id) => hasStatus(b, a, 'cap', id)))).every(Boolean));
+      await waitFor(() => arrived(b, statuses));
       await waitFor(() => silent.open === a.kith.federation.hostSlots.cap);
       expect(silent.answered).toBe(0);
       expect(silent.maxOpen).toBe(4);
@@ -215,19 +195,19 @@ describe('circuit breaker', () => {
     const restart = { PORT: String(b.config.port), PUBLIC_URL: b.url, MONGODB_DATABASE: b.config.mongodbDatabase, REDIS_PREFIX: b.config.redisPrefix };
     await b.close();
 
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) ids.push(await post(dora, `while b is down ${i}`));
+    const statuses: PostedStatus[] = [];
+    for (let i = 0; i < 6; i++) statuses.push(await post(dora, `while b is down ${i}`));
     await waitFor(async () => (await a.kith.federation.circuits.state(bHost))?.state === 'open', 100);
     await a.kith.federation.idle();
 
     b = await startTestInstance(restart);
     // Held by the open circuit (for its 30 min recovery delay): nothing has gone to b yet.
-    for (const id of ids) expect(await hasStatus(b, a, 'dora', id)).toBe(false);
+    for (const status of statuses) expect(await remoteStatusId(b, status.uri)).toBeNull();
 
     // b's first signed request to a (a signed GET of an actor) closes the circuit and releases the held deliveries.
     await remoteAccountId(b, a, 'dora');
     expect(await a.kith.federation.circuits.state(bHost)).toBeUndefined();
-    await waitFor(async () => (await Promise.all(ids.map((id) => hasStatus(b, a, 'dora', id)))).every(Boolean));
+    await waitFor(() => arrived(b, statuses));
   }, 120_000);
 });
 
@@ -271,6 +251,97 @@ function childEnv(port: number, publicUrl: string): Record<string, string> {
   };
 }
 
+/**
+ * A pass-through HTTP proxy in front of a receiving instance (whose PUBLIC_URL it is): while `holding`,
+ * it keeps the inbox POSTs it gets unanswered, so deliveries to that instance are surely in flight.
+ */
+interface HoldingProxy {
+  /** `http://127.0.0.1:<port>`, the receiver's public URL. */
+  url: string;
+  holding: boolean;
+  /** Inbox POSTs held now. */
+  readonly held: number;
+  /** Forwards the held requests to the receiver, and stops holding. */
+  release(): void;
+  /** Drops the held requests unanswered (their sender is gone), and stops holding. */
+  drop(): void;
+  close(): Promise<void>;
+}
+
+async function holdingProxy(port: number, targetPort: number): Promise<HoldingProxy> {
+  const queue: { forward(): void; drop(): void }[] = [];
+  const server = createServer((inbound, outbound) => {
+    const chunks: Buffer[] = [];
+    inbound.on('data', (chunk: Buffer) => chunks.push(chunk));
+    inbound.on('end', () => {
+      const forward = () => {
+        const upstream = httpRequest({ host: '127.0.0.1', port: targetPort, method: inbound.method, path: inbound.url, headers: inbound.headers }, (response) => {
+          outbound.writeHead(response.statusCode ?? 502, response.headers);
+          response.pipe(outbound);
+        });
+        upstream.on('error', () => outbound.headersSent ? outbound.destroy() : outbound.writeHead(502).end());
+        upstream.end(Buffer.concat(chunks));
+      };
+      if (proxy.holding && inbound.method === 'POST' && inbound.url?.endsWith('/inbox')) queue.push({ forward, drop: () => inbound.socket.destroy() });
+      else forward();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const proxy: HoldingProxy = {
+    url: `http://127.0.0.1:${port}`,
+    holding: false,
+    get held() {
+      return queue.length;
+    },
+    release() {
+      proxy.holding = false;
+      for (const request of queue.splice(0)) request.forward();
+    },
+    drop() {
+      proxy.holding = false;
+      for (const request of queue.splice(0)) request.drop();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return proxy;
+}
+
+/** A receiving instance behind a holding proxy: other instances reach it only through the proxy. */
+async function receiverBehindProxy(env: Record<string, string> = {}): Promise<{ receiver: TestInstance; proxy: HoldingProxy }> {
+  const [port, proxyPort] = (await Promise.all([freePort(), freePort()])) as [number, number];
+  const proxy = await holdingProxy(proxyPort, port);
+  const receiver = await startTestInstance({ ...env, PORT: String(port), PUBLIC_URL: proxy.url }).catch(async (error: unknown) => {
+    await proxy.close();
+    throw error;
+  });
+  return { receiver, proxy };
+}
+
+/** Waits until the queues of the instance with this Redis URL and prefix hold no job waiting, running or delayed. */
+async function drained(redisUrl: string, redisPrefix: string): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  try {
+    // In the order work flows: events fan out to Fedify's fan-out queue, which fills the outbox.
+    for (const name of ['domain-events', 'fedify-fanout', 'fedify-outbox']) {
+      const queue = new Queue(name, { connection, prefix: `${redisPrefix}bull` });
+      await waitFor(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).every((n) => n === 0), 200);
+      await queue.close();
+    }
+  } finally {
+    connection.disconnect();
+  }
+}
+
+/** How many times each of `statuses` is in the home timeline of `user` (who follows their author). */
+async function timesInHome(user: TestUser, statuses: PostedStatus[]): Promise<number[]> {
+  const home = await homeContents(user);
+  return statuses.map((status) => home.filter((content) => content === status.content).length);
+}
+
 describe('crashes', () => {
   it('an inbound activity answered 202 is processed after a kill -9 right after the 202 and a restart', async () => {
     // a → proxy → child. The proxy kills the child (SIGKILL) the moment the child's 202 arrives, then passes it on.
@@ -308,7 +379,7 @@ describe('crashes', () => {
         await running.kill9();
       };
 
-      const ctx = a.kith.federation.federation.createContext(new URL(a.url), { signer: null });
+      const ctx = contextOf(a);
       const actor = ctx.getActorUri('fay');
       const noteId = new URL(`${actor.href}/statuses/crash-1`);
       const activityId = new URL(`${noteId.href}/activity`);
@@ -331,13 +402,102 @@ describe('crashes', () => {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   }, 240_000);
+
+  it('deliveries pending when the sending process is killed (kill -9) are sent after its restart, each status once', async () => {
+    // The sender runs as a child process; the receiver (rob) sits behind a proxy that holds every delivery to
+    // it, so at the kill the statuses are surely queued or in flight, and none has arrived.
+    const port = await freePort();
+    const env: Record<string, string> = { ...childEnv(port, `http://127.0.0.1:${port}`), WRITE_RATE_LIMIT: '100000' };
+    const sender = { url: env.PUBLIC_URL! };
+    const { receiver, proxy } = await receiverBehindProxy();
+    let child: ChildKith | null = null;
+    try {
+      await allow(receiver, sender);
+      expect((await runCli(a, ['peers', 'add', hostOf(receiver), '--http'], env)).code).toBe(0);
+      expect((await runCli(a, ['accounts', 'create', 'sam', '--email', 'sam@example.test', '--password', 'correct horse battery'], env)).code).toBe(0);
+      const token = await runCli(a, ['token', 'sam'], env);
+      expect(token.code).toBe(0);
+      const sam = { api: new ApiClient(sender.url, token.stdout.trim()) };
+      child = await startChild(env);
+      const rob = await receiver.createUser('rob');
+      await follows(rob, 'sam', receiver, sender);
+
+      proxy.holding = true;
+      const statuses: PostedStatus[] = [];
+      for (let i = 0; i < 8; i++) statuses.push(await post(sam, `queued at the crash (${i})`));
+      // The sender's per-host cap (4) of deliveries is held open at the proxy; the other statuses wait in its queues.
+      await waitFor(() => proxy.held === 4);
+      await child.kill9();
+      proxy.drop();
+      for (const status of statuses) expect(await remoteStatusId(receiver, status.uri)).toBeNull();
+
+      child = await startChild(env);
+      await waitFor(() => arrived(receiver, statuses), 200);
+      // Deliveries that were running at the kill are retried once their locks lapse: wait them out, then count.
+      await drained(env.REDIS_URL!, env.REDIS_PREFIX!);
+      await receiver.idle();
+      await receiver.kith.federation.idle();
+      await receiver.idle();
+      expect(await timesInHome(rob, statuses)).toEqual(statuses.map(() => 1));
+    } finally {
+      await child?.kill9();
+      await receiver.close();
+      await proxy.close();
+    }
+  }, 300_000);
+});
+
+describe('Redis restarted', () => {
+  it('during delivery: every status arrives once, and both instances keep serving and delivering', async () => {
+    // A Redis of this test's own, persisting to an append-only file (stopped with SIGTERM, so it is flushed).
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kith-redis-'));
+    let redis = await startRedis({ dataDir });
+    let sender: TestInstance | undefined;
+    let behind: Awaited<ReturnType<typeof receiverBehindProxy>> | undefined;
+    try {
+      const env = { REDIS_URL: redis.url as string };
+      [sender, behind] = await Promise.all([startTestInstance(env), receiverBehindProxy(env)]);
+      const { receiver, proxy } = behind;
+      await allow(sender, receiver);
+      await allow(receiver, sender);
+      const [sue, rob] = await Promise.all([sender.createUser('sue'), receiver.createUser('rob')]);
+      await follows(rob, 'sue', receiver, sender);
+
+      proxy.holding = true;
+      const statuses: PostedStatus[] = [];
+      for (let i = 0; i < 8; i++) statuses.push(await post(sue, `sent across a Redis restart (${i})`));
+      // As many deliveries as the per-host cap allows are in flight (held at the proxy), the rest queued.
+      await waitFor(() => proxy.held === sender!.kith.federation.hostSlots.cap);
+      for (const status of statuses) expect(await remoteStatusId(receiver, status.uri)).toBeNull();
+
+      await redis.stop();
+      // The held deliveries reach the receiver while Redis is down; its inbox must not lose them either.
+      proxy.release();
+      redis = await startRedis({ dataDir, port: redis.port });
+
+      await waitFor(() => arrived(receiver, statuses), 200);
+      await drained(redis.url, sender.config.redisPrefix);
+      await settle([sender, receiver]);
+      expect(await timesInHome(rob, statuses)).toEqual(statuses.map(() => 1));
+
+      // Both still serve, and their workers took up work again: a status posted now is delivered too.
+      const after = await post(sue, 'after the Redis restart');
+      await waitFor(async () => (await remoteStatusId(receiver, after.uri)) !== null, 200);
+      for (const instance of [sender, receiver]) expect((await fetch(`${instance.url}/readyz`)).status).toBe(200);
+    } finally {
+      await closeAll([sender, behind?.receiver]);
+      await behind?.proxy.close();
+      await redis.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
 
 describe('idempotency', () => {
   it('the same activity delivered twice (two signed requests, both 202) is processed once', async () => {
     const gil = await a.createUser('gil');
     await follows(bob, 'gil');
-    const ctx = a.kith.federation.federation.createContext(new URL(a.url), { signer: null });
+    const ctx = contextOf(a);
     const actor = ctx.getActorUri('gil');
     const noteId = new URL(`${actor.href}/statuses/twice-1`);
     const create = new Create({ id: new URL(`${noteId.href}/activity`), actor, object: new Note({ id: noteId, attribution: actor, content: '<p>twice</p>', tos: [PUBLIC_COLLECTION] }), tos: [PUBLIC_COLLECTION] });
@@ -347,8 +507,7 @@ describe('idempotency', () => {
     await a.kith.federation.idle();
     await waitFor(async () => (await b.services.federationState.claim(create.id!.href, 'Create')) === 'done');
     await b.kith.federation.idle();
-    const home = await bob.api.get('/api/v1/timelines/home', { limit: 40 });
-    expect((home.body as { content: string }[]).filter((st) => st.content.includes('twice'))).toHaveLength(1);
+    expect((await homeContents(bob)).filter((content) => content.includes('twice'))).toHaveLength(1);
     void gil;
   }, 60_000);
 });

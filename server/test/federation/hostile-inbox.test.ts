@@ -3,36 +3,22 @@
 // instance (b), or of a real instance that is not on the allowlist (c), and sent with fetch to a real
 // instance (a). Each refusal gets its exact status, stores nothing, and leaves `a` serving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, randomUUID, type webcrypto } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash, randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
-import { getDocumentLoader, signRequest, verifyRequestDetailed, type SignRequestOptions } from '@fedify/fedify';
+import { getDocumentLoader, signRequest, verifyRequestDetailed } from '@fedify/fedify';
 import { Temporal } from '@js-temporal/polyfill';
-import { startTestInstance, type TestInstance } from '../harness.ts';
+import type { TestInstance } from '../harness.ts';
+import { AS, AS_CONTEXT, SECURITY_CONTEXT, keyOf, rsaKeyPair, signedPost, startAttacker, type SigningKey } from './attacker.ts';
+import { allow, closeAll, hostOf, settle, startInstances } from './network.ts';
 
-const AS = 'application/activity+json';
-const AS_CONTEXT = 'https://www.w3.org/ns/activitystreams';
 let a: TestInstance; // the target: alice; allows b, not c
 let b: TestInstance; // bob and bea, on an allowlisted instance
 let c: TestInstance; // carol, on an instance a does not federate with
 let mongo: MongoClient;
 let db: Db;
 
-interface SigningKey {
-  keyId: URL;
-  privateKey: webcrypto.CryptoKey;
-}
-
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
 const actorUrl = (instance: TestInstance, username: string) => `${instance.url}/users/${username}`;
-
-async function keyOf(instance: TestInstance, username: string): Promise<SigningKey> {
-  const ctx = instance.kith.federation.federation.createContext(new URL(instance.url), { signer: null });
-  const [rsa] = await ctx.getActorKeyPairs(username);
-  return { keyId: rsa!.keyId, privateKey: (rsa as unknown as webcrypto.CryptoKeyPair).privateKey };
-}
 
 /** What `a` has stored that an inbox request could add to. */
 async function stored(): Promise<Record<string, number>> {
@@ -42,15 +28,6 @@ async function stored(): Promise<Record<string, number>> {
   return counts;
 }
 
-async function settle(): Promise<void> {
-  for (let round = 0; round < 4; round++) {
-    for (const instance of [a, b]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
 /** Sends a prepared request to `a`'s shared inbox (or `path`) with fetch; fetch sets the real Host. */
 async function send(headers: Headers, body: string | Uint8Array, path = '/inbox'): Promise<number> {
   const response = await fetch(`${a.url}${path}`, { method: 'POST', headers, body });
@@ -58,15 +35,9 @@ async function send(headers: Headers, body: string | Uint8Array, path = '/inbox'
   return response.status;
 }
 
-/** Signed by Fedify's own signer (what a real Fedify peer sends). */
-async function fedifySigned(key: SigningKey, body: string, options: { spec?: 'rfc9421' | 'draft-cavage-http-signatures-12'; at?: Temporal.Instant; path?: string } = {}): Promise<Headers> {
-  const request = new Request(`${a.url}${options.path ?? '/inbox'}`, { method: 'POST', headers: { 'content-type': AS }, body });
-  const signed = await signRequest(request, key.privateKey, key.keyId, {
-    spec: options.spec ?? 'draft-cavage-http-signatures-12',
-    // Fedify runs on the Temporal polyfill; its types name the global Temporal.
-    currentTime: options.at as unknown as SignRequestOptions['currentTime'],
-  });
-  return signed.headers;
+/** Signed by Fedify's own signer (what a real Fedify peer sends), for `a`'s shared inbox or `path`. */
+function fedifySigned(key: SigningKey, body: string, options: { spec?: 'rfc9421' | 'draft-cavage-http-signatures-12'; at?: Temporal.Instant; path?: string } = {}): Promise<Headers> {
+  return signedPost(`${a.url}${options.path ?? '/inbox'}`, key, body, options);
 }
 
 /** A cavage signature over exactly the `covered` headers, as an attacker would build it. */
@@ -105,7 +76,7 @@ function create(actor: string, note: Record<string, unknown>): string {
 async function expectRefused(expected: number, headers: Headers, body: string | Uint8Array, path?: string): Promise<void> {
   const before = await stored();
   expect(await send(headers, body, path)).toBe(expected);
-  await settle();
+  await settle([a, b]);
   expect(await stored()).toEqual(before);
   expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
 }
@@ -114,10 +85,10 @@ let bob: SigningKey;
 let carol: SigningKey;
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  await a.services.peers.add(null, { host: hostOf(b), scheme: 'http' });
-  await b.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
-  await c.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
+  [a, b, c] = await startInstances(3);
+  await allow(a, b);
+  await allow(b, a);
+  await allow(c, a);
   await Promise.all([a.createUser('alice'), b.createUser('bob'), b.createUser('bea'), c.createUser('carol')]);
   [bob, carol] = await Promise.all([keyOf(b, 'bob'), keyOf(c, 'carol')]);
   mongo = await MongoClient.connect(inject('mongoUrl'));
@@ -126,14 +97,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mongo?.close();
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('the attacker\'s signing is sound', () => {
   it('accepts a Follow signed by bob in the cavage form and stores it', async () => {
     const body = follow(actorUrl(b, 'bob'));
     expect(await send(await fedifySigned(bob, body), body)).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect(await db.collection('follows').countDocuments()).toBe(1);
   });
 
@@ -142,7 +113,7 @@ describe('the attacker\'s signing is sound', () => {
     expect(await send(await fedifySigned(bob, first, { spec: 'rfc9421' }), first)).toBe(202);
     const second = create(actorUrl(b, 'bob'), { id: `${actorUrl(b, 'bob')}/statuses/${randomUUID()}`, attributedTo: actorUrl(b, 'bob') });
     expect(await send(await cavageSigned(bob, second, ['(request-target)', 'host', 'date', 'digest']), second)).toBe(202);
-    await settle();
+    await settle([a, b]);
   });
 });
 
@@ -199,7 +170,7 @@ describe('signatures', () => {
     const body = create(actorUrl(b, 'bob'), { id: `${actorUrl(b, 'bob')}/statuses/${randomUUID()}`, attributedTo: actorUrl(b, 'bob') });
     const headers = await fedifySigned(bob, body);
     expect(await send(headers, body)).toBe(202);
-    await settle();
+    await settle([a, b]);
     await expectRefused(401, headers, body);
   });
 
@@ -207,7 +178,7 @@ describe('signatures', () => {
     const body = create(actorUrl(b, 'bob'), { id: `${actorUrl(b, 'bob')}/statuses/${randomUUID()}`, attributedTo: actorUrl(b, 'bob') });
     const headers = await fedifySigned(bob, body);
     expect(await send(headers, body)).toBe(202);
-    await settle();
+    await settle([a, b]);
     // The same parameters in reverse order, with spaces after the commas: the same signature to a verifier.
     const respelled = new Headers(headers);
     respelled.set('signature', headers.get('signature')!.split(',').reverse().join(', '));
@@ -245,22 +216,11 @@ describe('keys and ids of another origin', () => {
     // document is one Fedify parses (a `Key` typed only under security/v1 is not, and its signature then
     // fails to verify, which would refuse the request before the check this test is about), and the
     // signature is shown to verify with owner = bob = the actor: only the key-origin check can refuse it.
-    const pair = (await crypto.subtle.generateKey(
-      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-      true,
-      ['sign', 'verify'],
-    )) as webcrypto.CryptoKeyPair;
-    const spki = Buffer.from(await crypto.subtle.exportKey('spki', pair.publicKey)).toString('base64');
-    const pem = `-----BEGIN PUBLIC KEY-----\n${spki.match(/.{1,64}/g)!.join('\n')}\n-----END PUBLIC KEY-----\n`;
-    let keyUrl = '';
-    const attacker: Server = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/activity+json' });
-      response.end(JSON.stringify({ '@context': [AS_CONTEXT, 'https://w3id.org/security/v1'], id: keyUrl, type: 'CryptographicKey', owner: actorUrl(b, 'bob'), publicKeyPem: pem }));
-    });
-    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
-    const host = `127.0.0.1:${(attacker.address() as AddressInfo).port}`;
-    keyUrl = `http://${host}/k`;
-    await a.services.peers.add(null, { host, scheme: 'http' });
+    const pair = await rsaKeyPair();
+    const attacker = await startAttacker();
+    const keyUrl = `${attacker.url}/k`;
+    attacker.on('/k', { body: { '@context': [AS_CONTEXT, SECURITY_CONTEXT], id: keyUrl, type: 'CryptographicKey', owner: actorUrl(b, 'bob'), publicKeyPem: pair.publicKeyPem } });
+    await allow(a, attacker);
     try {
       const actor = actorUrl(b, 'bob');
       const body = create(actor, { id: `${actor}/statuses/${randomUUID()}`, attributedTo: actor });
@@ -273,10 +233,10 @@ describe('keys and ids of another origin', () => {
       const response = await fetch(`${a.url}/inbox`, { method: 'POST', headers, body });
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ error: "The signing key does not belong to the activity's actor" });
-      await settle();
+      await settle([a, b]);
       expect(await stored()).toEqual(before);
     } finally {
-      attacker.close();
+      await attacker.close();
     }
   });
 
@@ -298,7 +258,7 @@ describe('refusals by the rules', () => {
     const body = JSON.stringify({ '@context': AS_CONTEXT, id, type: 'Like', actor, object: `${a.url}/users/alice/statuses/${hidden._id}` });
     const favouritesBefore = await db.collection('favourites').countDocuments();
     expect(await send(await fedifySigned(bea, body), body)).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect(await db.collection('favourites').countDocuments()).toBe(favouritesBefore);
     expect(await db.collection('federation_inbound').findOne({ _id: id as never })).toMatchObject({ state: 'done' });
   });

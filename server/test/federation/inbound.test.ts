@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import type { IncomingMessage } from 'node:http';
-import { Announce, Create, Delete, Like, Note, PUBLIC_COLLECTION, Person, Tombstone, Update, isActor, type Activity } from '@fedify/fedify/vocab';
-import { actorToRemoteActorInput } from '@kith/federation';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import { Announce, Create, Delete, Like, Note, PUBLIC_COLLECTION, Person, Tombstone, Update, type Activity } from '@fedify/fedify/vocab';
+import type { TestInstance, TestUser } from '../harness.ts';
+import { allow, closeAll, contextOf, hostOf, post, remoteAccountId, settle, startInstances } from './network.ts';
 
 let a: TestInstance; // alice and dan: where everything is received
 let b: TestInstance; // bob, bea and mallory
@@ -25,50 +25,24 @@ let aliceOnC: string;
 let mongo: MongoClient;
 let db: Db; // a's database, read directly for what no API shows
 
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-const contextOf = (instance: TestInstance) => instance.kith.federation.federation.createContext(new URL(instance.url), { signer: null });
 const actorOf = (instance: TestInstance, username: string) => new URL(`${instance.url}/users/${username}`);
 const mallory = () => actorOf(b, 'mallory');
-
-async function settle(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    for (const instance of [a, b, c]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
-async function remoteAccountId(on: TestInstance, from: TestInstance, username: string): Promise<string> {
-  const ctx = contextOf(on);
-  const documentLoader = await ctx.getDocumentLoader({ identifier: '~instance' });
-  const actor = await ctx.lookupObject(`${from.url}/users/${username}`, { documentLoader });
-  if (!isActor(actor)) throw new Error(`no actor ${username} on ${from.url}`);
-  const input = await actorToRemoteActorInput(actor);
-  if (!input) throw new Error('unusable actor');
-  return on.kith.federation.ports.actors.upsertRemote(input);
-}
 
 /** Sends `activity` as `username` of `from`, validly signed, straight to alice's inbox on a. */
 async function sendAs(from: TestInstance, username: string, activity: Activity): Promise<void> {
   const recipient = { id: actorOf(a, 'alice'), inboxId: new URL(`${a.url}/users/alice/inbox`) };
   await contextOf(from).sendActivity({ identifier: username }, recipient, activity, { immediate: true });
-  await settle();
+  await settle([a, b, c]);
 }
 
 const inboundState = async (id: string) => (await db.collection('federation_inbound').findOne({ _id: id as never }))?.state;
 const storedByUri = (uri: string) => a.services.statuses.findByUri(uri);
 
-async function post(user: TestUser, status: string, extra: Record<string, unknown> = {}): Promise<{ id: string; uri: string }> {
-  const response = await user.api.post('/api/v1/statuses', { status, ...extra });
-  expect(response.status).toBe(200);
-  const body = response.body as { id: string; uri: string };
-  return { id: body.id, uri: body.uri };
-}
-
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  for (const [x, y] of [[a, b], [a, c], [b, a], [c, a]] as const) await x.services.peers.add(null, { host: hostOf(y), scheme: 'http' });
+  [a, b, c] = await startInstances(3);
+  await allow(a, b, c);
+  await allow(b, a);
+  await allow(c, a);
   [alice, dan, bob, , , gus] = await Promise.all([
     a.createUser('alice'), a.createUser('dan'), b.createUser('bob'), b.createUser('bea'), b.createUser('mallory'), c.createUser('gus'),
   ]);
@@ -80,14 +54,14 @@ beforeAll(async () => {
   expect((await dan.api.post(`/api/v1/accounts/${malloryOnA}/follow`)).status).toBe(200);
   expect((await dan.api.post(`/api/v1/accounts/${gusOnA}/follow`)).status).toBe(200);
   expect((await gus.api.post(`/api/v1/accounts/${aliceOnC}/follow`)).status).toBe(200);
-  await settle();
+  await settle([a, b, c]);
   mongo = await MongoClient.connect(inject('mongoUrl'));
   db = mongo.db(a.config.mongodbDatabase);
 });
 
 afterAll(async () => {
   await mongo?.close();
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('a remote Announce keeps the visibility of its addressing', () => {
@@ -206,7 +180,7 @@ describe('fan-out writes only local home feeds', () => {
     expect(danFollowsAlice.status).toBe(200);
     await a.services.timelines.ensureHomeFeed(dan.account._id);
     const status = await post(alice, 'For my followers');
-    await settle();
+    await settle([a, b, c]);
     expect(await a.services.timelines.isInHomeFeed(dan.account._id, status.id)).toBe(true);
     expect(await a.services.timelines.isInHomeFeed(bobOnA, status.id)).toBe(false);
   });
@@ -219,10 +193,10 @@ describe('mentions and replies notify the local accounts', () => {
 
   it('a remote reply to alice’s status (mentioning her, as clients do) notifies her, threaded under her status', async () => {
     const original = await post(alice, `Who can review ${randomUUID()}?`);
-    await settle();
+    await settle([a, b, c]);
     const onB = (await b.kith.federation.ports.statuses.idByUri(original.uri))!.statusId;
     const reply = await post(bob, `@alice@${hostOf(a)} I can`, { in_reply_to_id: onB });
-    await settle();
+    await settle([a, b, c]);
     const stored = await storedByUri(reply.uri);
     expect(stored).toMatchObject({ inReplyToId: original.id, inReplyToAccountId: alice.account._id, mentionIds: [alice.account._id] });
     expect((await mentionsOf(alice)).filter((n) => n.type === 'mention' && n.status.uri === reply.uri)).toHaveLength(1);
@@ -230,7 +204,7 @@ describe('mentions and replies notify the local accounts', () => {
 
   it('a remote direct note mentioning alice notifies her, and only her', async () => {
     const dm = await post(bob, `@alice@${hostOf(a)} a word in private`, { visibility: 'direct' });
-    await settle();
+    await settle([a, b, c]);
     expect(await storedByUri(dm.uri)).toMatchObject({ visibility: 'direct', mentionIds: [alice.account._id] });
     expect((await mentionsOf(alice)).filter((n) => n.type === 'mention' && n.status.uri === dm.uri)).toHaveLength(1);
     expect((await mentionsOf(dan)).filter((n) => n.status?.uri === dm.uri)).toHaveLength(0);
@@ -244,10 +218,10 @@ describe('an actor’s Delete of itself', () => {
   beforeAll(async () => {
     const posted = await post(gus, 'Hello from c');
     liked = await post(alice, `Gus will like this ${randomUUID()}`);
-    await settle();
+    await settle([a, b, c]);
     const likedOnC = (await c.kith.federation.ports.statuses.idByUri(liked.uri))!.statusId;
     expect((await gus.api.post(`/api/v1/statuses/${likedOnC}/favourite`)).status).toBe(200);
-    await settle();
+    await settle([a, b, c]);
     gusStatus = { uri: posted.uri, onA: (await storedByUri(posted.uri))!._id };
     expect((await alice.api.get(`/api/v1/statuses/${liked.id}`)).body.favourites_count).toBe(1);
     expect(((await dan.api.get('/api/v1/timelines/home')).body as { id: string }[]).map((s) => s.id)).toContain(gusStatus.onA);

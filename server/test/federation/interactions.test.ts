@@ -2,9 +2,9 @@
 // update, delete and undo only its own objects. The crafted activities are sent by a real instance
 // (validly signed by mallory, a real account there), so only the listeners' checks stop them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Create, Delete, Follow, Mention, Note, PUBLIC_COLLECTION, Tombstone, Undo, Update, isActor, type Activity } from '@fedify/fedify/vocab';
-import { actorToRemoteActorInput } from '@kith/federation';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import { Create, Delete, Follow, Mention, Note, PUBLIC_COLLECTION, Tombstone, Undo, Update, type Activity } from '@fedify/fedify/vocab';
+import type { TestInstance, TestUser } from '../harness.ts';
+import { allow, closeAll, contextOf, hostOf, post, remoteAccountId, remoteStatusId, settle, startInstances } from './network.ts';
 
 let a: TestInstance; // alice
 let b: TestInstance; // bob, bea, and mallory who tries to act on bob's objects
@@ -13,37 +13,11 @@ let bob: TestUser;
 let bea: TestUser; // follows alice too: two followers on b
 let dan: TestUser; // alice's colleague on a
 
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-const contextOf = (instance: TestInstance) => instance.kith.federation.federation.createContext(new URL(instance.url), { signer: null });
-
-async function settle(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    for (const instance of [a, b]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
-async function remoteAccountId(on: TestInstance, from: TestInstance, username: string): Promise<string> {
-  const ctx = contextOf(on);
-  const documentLoader = await ctx.getDocumentLoader({ identifier: '~instance' });
-  const actor = await ctx.lookupObject(`${from.url}/users/${username}`, { documentLoader });
-  if (!isActor(actor)) throw new Error(`no actor ${username} on ${from.url}`);
-  const input = await actorToRemoteActorInput(actor);
-  if (!input) throw new Error('unusable actor');
-  return on.kith.federation.ports.actors.upsertRemote(input);
-}
-
-async function remoteStatusId(on: TestInstance, uri: string): Promise<string | null> {
-  return (await on.kith.federation.ports.statuses.idByUri(uri))?.statusId ?? null;
-}
-
 /** Sends `activity` as mallory@b straight to alice's inbox on a; a refusal at the HTTP level is fine too. */
 async function sendAsMallory(activity: Activity): Promise<void> {
   const recipient = { id: new URL(`${a.url}/users/alice`), inboxId: new URL(`${a.url}/users/alice/inbox`) };
   await contextOf(b).sendActivity({ identifier: 'mallory' }, recipient, activity, { immediate: true }).catch(() => undefined);
-  await settle();
+  await settle([a, b]);
 }
 
 let aliceStatus: { id: string; uri: string; onB: string };
@@ -51,9 +25,9 @@ let bobStatus: { id: string; uri: string; onA: string };
 let aliceOnB: string;
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startTestInstance(), startTestInstance()]);
-  await a.services.peers.add(null, { host: hostOf(b), scheme: 'http' });
-  await b.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
+  [a, b] = await startInstances(2);
+  await allow(a, b);
+  await allow(b, a);
   [alice, bob, bea, dan] = await Promise.all([a.createUser('alice'), b.createUser('bob'), b.createUser('bea'), a.createUser('dan'), b.createUser('mallory')]);
 
   // Each follows the other, so each one's public statuses reach the other instance.
@@ -62,47 +36,45 @@ beforeAll(async () => {
   await bob.api.post(`/api/v1/accounts/${aliceOnB}/follow`);
   await bea.api.post(`/api/v1/accounts/${aliceOnB}/follow`);
   await alice.api.post(`/api/v1/accounts/${bobOnA}/follow`);
-  await settle();
+  await settle([a, b]);
 
-  const fromAlice = (await alice.api.post('/api/v1/statuses', { status: 'Quarterly numbers are in' })).body as { id: string };
-  const fromBob = (await bob.api.post('/api/v1/statuses', { status: 'Release 2.0 shipped' })).body as { id: string };
-  await settle();
-  const aliceUri = `${a.url}/users/alice/statuses/${fromAlice.id}`;
-  const bobUri = `${b.url}/users/bob/statuses/${fromBob.id}`;
-  aliceStatus = { id: fromAlice.id, uri: aliceUri, onB: (await remoteStatusId(b, aliceUri))! };
-  bobStatus = { id: fromBob.id, uri: bobUri, onA: (await remoteStatusId(a, bobUri))! };
+  const fromAlice = await post(alice, 'Quarterly numbers are in');
+  const fromBob = await post(bob, 'Release 2.0 shipped');
+  await settle([a, b]);
+  aliceStatus = { id: fromAlice.id, uri: fromAlice.uri, onB: (await remoteStatusId(b, fromAlice.uri))! };
+  bobStatus = { id: fromBob.id, uri: fromBob.uri, onA: (await remoteStatusId(a, fromBob.uri))! };
 });
 
 afterAll(async () => {
-  await Promise.all([a, b].map((instance) => instance?.close()));
+  await closeAll([a, b]);
 });
 
 describe('likes, boosts and edits across instances', () => {
   it('a Like and its Undo reach the author’s instance', async () => {
     expect(aliceStatus.onB).not.toBeNull();
     expect((await bob.api.post(`/api/v1/statuses/${aliceStatus.onB}/favourite`)).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     expect((await alice.api.get(`/api/v1/statuses/${aliceStatus.id}`)).body.favourites_count).toBe(1);
 
     expect((await bob.api.post(`/api/v1/statuses/${aliceStatus.onB}/unfavourite`)).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     expect((await alice.api.get(`/api/v1/statuses/${aliceStatus.id}`)).body.favourites_count).toBe(0);
   });
 
   it('an Announce and its Undo reach the author’s instance', async () => {
     expect((await bob.api.post(`/api/v1/statuses/${aliceStatus.onB}/reblog`)).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     expect((await alice.api.get(`/api/v1/statuses/${aliceStatus.id}`)).body.reblogs_count).toBe(1);
 
     expect((await bob.api.post(`/api/v1/statuses/${aliceStatus.onB}/unreblog`)).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     expect((await alice.api.get(`/api/v1/statuses/${aliceStatus.id}`)).body.reblogs_count).toBe(0);
   });
 
   it('an edit (Update) replaces the remote copy’s content', async () => {
     const edited = await alice.api.put(`/api/v1/statuses/${aliceStatus.id}`, { status: 'Quarterly numbers are in (corrected)' });
     expect(edited.status).toBe(200);
-    await settle();
+    await settle([a, b]);
     const copy = await bob.api.get(`/api/v1/statuses/${aliceStatus.onB}`);
     expect(copy.body.content).toContain('(corrected)');
     expect(copy.body.edited_at).not.toBeNull();
@@ -113,7 +85,7 @@ describe('profiles across instances', () => {
   it('a profile change (Update of the Person) reaches the followers’ instance', async () => {
     const updated = await alice.api.patch('/api/v1/accounts/update_credentials', { display_name: 'Alice from Sales', title: 'Account Executive' });
     expect(updated.status).toBe(200);
-    await settle();
+    await settle([a, b]);
     const copy = await bob.api.get(`/api/v1/accounts/${aliceOnB}`);
     expect(copy.body.display_name).toBe('Alice from Sales');
   });
@@ -125,7 +97,7 @@ describe('delivery', () => {
     const spy = vi.spyOn(globalThis, 'fetch');
     try {
       await alice.api.post('/api/v1/statuses', { status: 'One request per instance' });
-      await settle();
+      await settle([a, b]);
       for (const [input, init] of spy.mock.calls) {
         const request = input instanceof Request ? input : null;
         const url = new URL(request ? request.url : String(input));
@@ -207,7 +179,7 @@ describe('the inbox acts only on the sender’s own objects', () => {
 describe('unfollowing across instances', () => {
   it('an Undo of a Follow ends it on the followed account’s instance', async () => {
     expect((await bea.api.post(`/api/v1/accounts/${aliceOnB}/unfollow`)).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     const followers = await alice.api.get(`/api/v1/accounts/${alice.account._id}/followers`);
     expect((followers.body as { acct: string }[]).map((f) => f.acct)).toEqual([`bob@${hostOf(b)}`]);
   });

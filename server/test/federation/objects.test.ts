@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { webcrypto } from 'node:crypto';
 import { signRequest } from '@fedify/fedify';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import type { TestInstance, TestUser } from '../harness.ts';
+import { allow, closeAll, hostOf, post, settle, startInstances } from './network.ts';
 
 const AS = 'application/activity+json';
 let a: TestInstance; // alice (followed by bob), dan (followed by nobody); allows b, not c
@@ -15,17 +16,6 @@ let dan: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-
-async function settle(): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    for (const instance of [a, b, c]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
 /** A GET of `url` signed with the instance actor's RSA key on `instance` (what its lookups send). */
 async function signedGet(instance: TestInstance, url: string): Promise<Response> {
   const ctx = instance.kith.federation.federation.createContext(new URL(instance.url), { signer: null });
@@ -33,12 +23,6 @@ async function signedGet(instance: TestInstance, url: string): Promise<Response>
   const { privateKey } = rsa as unknown as webcrypto.CryptoKeyPair;
   const request = await signRequest(new Request(url, { headers: { accept: AS } }), privateKey, rsa!.keyId, { spec: 'rfc9421' });
   return fetch(url, { headers: request.headers, redirect: 'manual' });
-}
-
-async function post(user: TestUser, status: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const response = await user.api.post('/api/v1/statuses', { status, ...extra });
-  expect(response.status).toBe(200);
-  return (response.body as { id: string }).id;
 }
 
 const noteUrl = (username: string, id: string) => `${a.url}/users/${username}/statuses/${id}`;
@@ -52,15 +36,15 @@ async function knows(on: TestInstance, from: TestInstance, username: string): Pr
 const list = (value: unknown): unknown[] => [value].flat();
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  await a.services.peers.add(null, { host: hostOf(b), scheme: 'http' });
-  await b.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
-  await c.services.peers.add(null, { host: hostOf(a), scheme: 'http' });
+  [a, b, c] = await startInstances(3);
+  await allow(a, b);
+  await allow(b, a);
+  await allow(c, a);
   [alice, dan, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('dan'), b.createUser('bob'), c.createUser('carol')]);
 });
 
 afterAll(async () => {
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('search and lookup across instances', () => {
@@ -104,7 +88,7 @@ describe('search and lookup across instances', () => {
   });
 
   it('finds a public status by its URL (Note id and web URL), stored with its author', async () => {
-    const id = await post(alice, 'Quarterly numbers are in #sales');
+    const id = (await post(alice, 'Quarterly numbers are in #sales')).id;
     const byId = await bob.api.get('/api/v2/search', { q: noteUrl('alice', id), resolve: true, type: 'statuses' });
     expect(byId.status).toBe(200);
     expect(byId.body.statuses).toHaveLength(1);
@@ -119,7 +103,7 @@ describe('search and lookup across instances', () => {
   });
 
   it('a status the searching instance may not read is not found', async () => {
-    const id = await post(dan, 'Dan, followers only', { visibility: 'private' });
+    const id = (await post(dan, 'Dan, followers only', { visibility: 'private' })).id;
     const found = await bob.api.get('/api/v2/search', { q: noteUrl('dan', id), resolve: true });
     expect(found.status).toBe(200);
     expect(found.body.statuses).toEqual([]);
@@ -127,7 +111,7 @@ describe('search and lookup across instances', () => {
   });
 
   it('a host that is not allowed resolves to nothing, by handle or URL, and nothing of it is stored', async () => {
-    const carolStatus = await post(carol, 'Hello from hq');
+    const carolStatus = (await post(carol, 'Hello from hq')).id;
     for (const q of [`carol@${hostOf(c)}`, `@carol@${hostOf(c)}`, `${c.url}/users/carol`, `${c.url}/users/carol/statuses/${carolStatus}`]) {
       const found = await alice.api.get('/api/v2/search', { q, resolve: true });
       expect(found.status).toBe(200);
@@ -154,11 +138,11 @@ describe('Note objects with authorized fetch', () => {
     // bob follows alice (so b hosts a follower of alice); nobody follows dan.
     const aliceOnB = await bob.api.get('/api/v1/accounts/lookup', { acct: `alice@${hostOf(a)}` });
     await bob.api.post(`/api/v1/accounts/${aliceOnB.body.id}/follow`);
-    await settle();
-    publicId = await post(alice, 'Public note');
-    privateId = await post(alice, 'Private note', { visibility: 'private' });
-    dansPrivateId = await post(dan, 'Dan private note', { visibility: 'private' });
-    await settle();
+    await settle([a, b, c]);
+    publicId = (await post(alice, 'Public note')).id;
+    privateId = (await post(alice, 'Private note', { visibility: 'private' })).id;
+    dansPrivateId = (await post(dan, 'Dan private note', { visibility: 'private' })).id;
+    await settle([a, b, c]);
   });
 
   it('answers 401 to an unsigned GET of a Note', async () => {
@@ -196,8 +180,8 @@ describe('Note objects with authorized fetch', () => {
   });
 
   it('serves a direct Note only to the instance of a mentioned account', async () => {
-    const direct = await post(dan, `@bob@${hostOf(b)} just for you`, { visibility: 'direct' });
-    const unmentioned = await post(dan, 'nobody mentioned', { visibility: 'direct' });
+    const direct = (await post(dan, `@bob@${hostOf(b)} just for you`, { visibility: 'direct' })).id;
+    const unmentioned = (await post(dan, 'nobody mentioned', { visibility: 'direct' })).id;
     const response = await signedGet(b, noteUrl('dan', direct));
     expect(response.status).toBe(200);
     const note = (await response.json()) as any;
@@ -207,8 +191,8 @@ describe('Note objects with authorized fetch', () => {
   });
 
   it('never serves a local, deleted or unknown status, nor one under another author', async () => {
-    const local = await post(alice, 'Sales only', { visibility: 'local' });
-    const gone = await post(alice, 'Soon gone');
+    const local = (await post(alice, 'Sales only', { visibility: 'local' })).id;
+    const gone = (await post(alice, 'Soon gone')).id;
     expect((await alice.api.delete(`/api/v1/statuses/${gone}`)).status).toBe(200);
     expect((await signedGet(b, noteUrl('alice', local))).status).toBe(404);
     expect((await signedGet(b, noteUrl('alice', gone))).status).toBe(404);

@@ -10,6 +10,7 @@ import { randomUUID, type webcrypto } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { inject } from 'vitest';
 import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import { allow, settle, waitFor } from './network.ts';
 import { AS, AS_CONTEXT, SECURITY_CONTEXT, keyOf, postSigned, rsaKeyPair, startAttacker, type Attacker, type SigningKey } from './attacker.ts';
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public';
@@ -65,20 +66,6 @@ function createOf(object: string | object, actor = malloryUrl()): object {
   return { '@context': AS_CONTEXT, id: `${actor}/activities/${randomUUID()}`, type: 'Create', actor, to: [PUBLIC], object };
 }
 
-async function settle(): Promise<void> {
-  for (let round = 0; round < 4; round++) {
-    for (const instance of [a, b]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
-/** Waits for a condition that another process or a pub/sub message makes true (no fixed delay). */
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
 async function counts(db: Db): Promise<Record<string, number>> {
   const names = ['statuses', 'follows', 'accounts', 'notifications'];
   const result: Record<string, number> = {};
@@ -124,9 +111,8 @@ beforeAll(async () => {
   }
 
   [a, b] = await Promise.all([startTestInstance({ FEDERATION_MODE: 'open' }), startTestInstance()]);
-  await a.services.peers.add(null, { host: new URL(b.url).host, scheme: 'http' });
-  await a.services.peers.add(null, { host: evil.host, scheme: 'http' });
-  await b.services.peers.add(null, { host: new URL(a.url).host, scheme: 'http' });
+  await allow(a, b, evil);
+  await allow(b, a);
   [alice, bob] = await Promise.all([a.createUser('alice'), b.createUser('bob')]);
   mongo = await MongoClient.connect(inject('mongoUrl'));
   dbA = mongo.db(a.config.mongodbDatabase);
@@ -142,7 +128,7 @@ describe('open mode: the attacker and the instances work as expected', () => {
   it('a Create from mallory on the allowed attacker host, its Note fetched by URL, is stored', async () => {
     expect(await postSigned(`${a.url}/inbox`, mallory, createOf(`${evil.url}/notes/good`))).toBe(202);
     expect(await postSigned(`${a.url}/inbox`, mallory, createOf(`${evil.url}/notes/ld`))).toBe(202);
-    await settle();
+    await settle([a, b]);
     const uris = (await dbA.collection('statuses').find({}, { projection: { uri: 1 } }).toArray()).map((s) => s.uri);
     expect(uris).toEqual(expect.arrayContaining([`${evil.url}/notes/good`, `${evil.url}/notes/ld`]));
   });
@@ -161,7 +147,7 @@ describe('open mode: SSRF through an inbox keyId', () => {
         target,
         status: expected,
       });
-      await settle();
+      await settle([a, b]);
       expect(await counts(dbA)).toEqual(before);
     }
     expect(secretHits()).toBe(0);
@@ -178,7 +164,7 @@ describe('open mode: SSRF through a Create whose object URL points inside', () =
       ids.push(create.id);
       expect(await postSigned(`${a.url}/inbox`, mallory, create)).toBe(202);
     }
-    await settle();
+    await settle([a, b]);
     expect(await counts(dbA)).toEqual(before);
     for (const id of ids) expect(await dbA.collection('federation_inbound').findOne({ _id: id as never })).toMatchObject({ state: 'done' });
     expect(secretHits()).toBe(0);
@@ -210,10 +196,10 @@ describe('open mode: delivery to an inbox that redirects inside', () => {
     const redirector = { keyId: new URL(`${evil.url}/users/redirector#main-key`), privateKey };
     const actor = `${evil.url}/users/redirector`;
     expect(await postSigned(`${a.url}/inbox`, redirector, { '@context': AS_CONTEXT, id: `${actor}#follow-${randomUUID()}`, type: 'Follow', actor, object: `${a.url}/users/alice` })).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect((await alice.api.post('/api/v1/statuses', { status: 'Hello followers' })).status).toBe(200);
-    await settle();
-    await until(async () => evil.hits.filter((hit) => hit.method === 'POST' && hit.path.startsWith('/to')).length >= 2);
+    await settle([a, b]);
+    await waitFor(async () => evil.hits.filter((hit) => hit.method === 'POST' && hit.path.startsWith('/to')).length >= 2, 20);
     expect(secretHits()).toBe(0);
     await expectServing(a);
   });
@@ -233,7 +219,7 @@ describe('fetched documents', () => {
     const before = await counts(dbA);
     const create = createOf(`${evil.url}${path}`) as { id: string };
     expect(await postSigned(`${a.url}/inbox`, mallory, create)).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect(await counts(dbA)).toEqual(before);
     expect(await dbA.collection('federation_inbound').findOne({ _id: create.id as never })).toMatchObject({ state: 'done' });
     expect(evil.hits.some((hit) => hit.path === '/notes/alternate')).toBe(false);
@@ -242,7 +228,7 @@ describe('fetched documents', () => {
 
   it('3 redirects are followed, and the Note is stored under the URL asked for', async () => {
     expect(await postSigned(`${a.url}/inbox`, mallory, createOf(`${evil.url}/chain/3/3`))).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect(await dbA.collection('statuses').countDocuments({ uri: `${evil.url}/chain/3/3` })).toBe(1);
     expect(evil.hits.filter((hit) => hit.path.endsWith('/3')).map((hit) => hit.path)).toEqual(['/chain/3/3', '/chain/2/3', '/chain/1/3', '/chain/0/3']);
   });
@@ -252,7 +238,7 @@ describe('allowlist mode: the four paths', () => {
   it('inbox: 403 for a validly signed request from a host that is not a peer (evil is not one of b’s)', async () => {
     const before = await counts(dbB);
     expect(await postSigned(`${b.url}/inbox`, mallory, createOf(note(`${malloryUrl()}/notes/${randomUUID()}`)))).toBe(403);
-    await settle();
+    await settle([a, b]);
     expect(await counts(dbB)).toEqual(before);
     await expectServing(b);
   });
@@ -272,7 +258,7 @@ describe('allowlist mode: the four paths', () => {
     const hitsBefore = fetchesOfNote();
     const create = { '@context': AS_CONTEXT, id: `${actor}/statuses/${randomUUID()}/activity`, type: 'Create', actor, to: [PUBLIC], object: `${evil.url}/notes/good` };
     expect(await postSigned(`${b.url}/inbox`, alicesKey, create)).toBe(202);
-    await settle();
+    await settle([a, b]);
     expect(fetchesOfNote()).toBe(hitsBefore);
     expect((await counts(dbB)).statuses).toBe(before.statuses);
     expect(await dbB.collection('federation_inbound').findOne({ _id: create.id as never })).toMatchObject({ state: 'done' });
@@ -280,16 +266,16 @@ describe('allowlist mode: the four paths', () => {
 
   it('outgoing delivery: a follower on a host removed from the peers gets nothing', async () => {
     await b.services.peers.add(null, { host: evil.host, scheme: 'http' });
-    await until(async () => (await b.kith.federation.policy.decide(evil.host)) === 'allow');
+    await waitFor(async () => (await b.kith.federation.policy.decide(evil.host)) === 'allow', 20);
     expect(await postSigned(`${b.url}/inbox`, mallory, { '@context': AS_CONTEXT, id: `${malloryUrl()}#follow-${randomUUID()}`, type: 'Follow', actor: malloryUrl(), object: `${b.url}/users/bob` })).toBe(202);
-    await settle();
+    await settle([a, b]);
     const inboxPosts = () => evil.hits.filter((hit) => hit.method === 'POST' && hit.path === '/users/mallory/inbox').length;
-    await until(async () => inboxPosts() >= 1); // the Accept
+    await waitFor(async () => inboxPosts() >= 1, 20); // the Accept
     await b.services.peers.remove(null, evil.host);
-    await until(async () => (await b.kith.federation.policy.decide(evil.host)) === 'deny');
+    await waitFor(async () => (await b.kith.federation.policy.decide(evil.host)) === 'deny', 20);
     const delivered = inboxPosts();
     expect((await bob.api.post('/api/v1/statuses', { status: 'For my followers' })).status).toBe(200);
-    await settle();
+    await settle([a, b]);
     expect(inboxPosts()).toBe(delivered);
     await expectServing(b);
   });

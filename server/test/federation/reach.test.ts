@@ -4,7 +4,8 @@
 // direct only to the mentioned. Every instance's home timelines, notifications and stored copies are
 // checked, including those that must receive nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import type { TestInstance, TestUser } from '../harness.ts';
+import { closeAll, homeContents, hostOf, post, remoteStatusId, settle, startPeeredInstances } from './network.ts';
 
 let a: TestInstance; // alice writes; dan is mentioned from b
 let b: TestInstance; // bob follows alice
@@ -13,34 +14,6 @@ let alice: TestUser;
 let dan: TestUser;
 let bob: TestUser;
 let carol: TestUser;
-
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-
-async function settle(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    for (const instance of [a, b, c]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
-async function post(user: TestUser, status: string, extra: Record<string, unknown> = {}): Promise<any> {
-  const response = await user.api.post('/api/v1/statuses', { status, ...extra });
-  expect(response.status).toBe(200);
-  return response.body;
-}
-
-/** The id on `on` of the copy of a status `author` posted on `from`, or null when it never arrived. */
-async function copyOn(on: TestInstance, from: TestInstance, author: string, statusId: string): Promise<string | null> {
-  return (await on.kith.federation.ports.statuses.idByUri(`${from.url}/users/${author}/statuses/${statusId}`))?.statusId ?? null;
-}
-
-async function homeTexts(user: TestUser): Promise<string[]> {
-  const response = await user.api.get('/api/v1/timelines/home', { limit: 40 });
-  expect(response.status).toBe(200);
-  return (response.body as { content: string }[]).map((s) => s.content);
-}
 
 /** The user's mention notifications, as the mentioned status's text. */
 async function mentionTexts(user: TestUser): Promise<string[]> {
@@ -53,30 +26,25 @@ async function mentionTexts(user: TestUser): Promise<string[]> {
 async function reach(text: string): Promise<Record<string, { home: boolean; mentioned: boolean }>> {
   const result: Record<string, { home: boolean; mentioned: boolean }> = {};
   for (const [name, user] of Object.entries({ alice, dan, bob, carol })) {
-    const [home, mentions] = await Promise.all([homeTexts(user), mentionTexts(user)]);
+    const [home, mentions] = await Promise.all([homeContents(user), mentionTexts(user)]);
     result[name] = { home: home.some((t) => t.includes(text)), mentioned: mentions.some((t) => t.includes(text)) };
   }
   return result;
 }
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  for (const instance of [a, b, c]) {
-    for (const other of [a, b, c]) {
-      if (other !== instance) await instance.services.peers.add(null, { host: hostOf(other), scheme: 'http' });
-    }
-  }
+  [a, b, c] = await startPeeredInstances(3);
   [alice, dan, bob, carol] = await Promise.all([a.createUser('alice'), a.createUser('dan'), b.createUser('bob'), c.createUser('carol')]);
   const aliceOnB = await bob.api.get('/api/v1/accounts/lookup', { acct: `alice@${hostOf(a)}` });
   expect(aliceOnB.status).toBe(200);
   expect((await bob.api.post(`/api/v1/accounts/${aliceOnB.body.id}/follow`)).status).toBe(200);
-  await settle();
+  await settle([a, b, c]);
   const relationship = await bob.api.get('/api/v1/accounts/relationships', { id: [aliceOnB.body.id] });
   expect(relationship.body[0].following).toBe(true);
 });
 
 afterAll(async () => {
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('remote mentions', () => {
@@ -85,7 +53,7 @@ describe('remote mentions', () => {
     const status = await post(alice, `Welcome @carol@${hostOf(c)} to the launch`);
     expect(status.mentions).toEqual([expect.objectContaining({ username: 'carol', acct: `carol@${hostOf(c)}`, url: `${c.url}/@carol` })]);
     expect(status.content).toContain(`<span class="h-card" translate="no"><a href="${c.url}/@carol" class="u-url mention">@<span>carol</span></a></span>`);
-    await settle();
+    await settle([a, b, c]);
 
     // Public: bob (a follower) has it at home; carol (mentioned, no follower) is notified; nobody else.
     expect(await reach('to the launch')).toEqual({
@@ -94,7 +62,7 @@ describe('remote mentions', () => {
       bob: { home: true, mentioned: false },
       carol: { home: false, mentioned: true },
     });
-    const onC = await copyOn(c, a, 'alice', status.id);
+    const onC = await remoteStatusId(c, status.uri);
     expect(onC).not.toBeNull();
     const seen = await carol.api.get(`/api/v1/statuses/${onC}`);
     expect(seen.body.mentions).toEqual([expect.objectContaining({ acct: 'carol', url: `${c.url}/@carol` })]);
@@ -102,54 +70,54 @@ describe('remote mentions', () => {
 
   it('a private status reaches followers’ instances and the mentioned non-follower', async () => {
     const status = await post(alice, `Numbers for @carol@${hostOf(c)} and followers`, { visibility: 'private' });
-    await settle();
+    await settle([a, b, c]);
     expect(await reach('Numbers for')).toEqual({
       alice: { home: true, mentioned: false },
       dan: { home: false, mentioned: false },
       bob: { home: true, mentioned: false },
       carol: { home: false, mentioned: true },
     });
-    const onC = await copyOn(c, a, 'alice', status.id);
+    const onC = await remoteStatusId(c, status.uri);
     expect((await carol.api.get(`/api/v1/statuses/${onC}`)).body.visibility).toBe('private');
   });
 
   it('a direct status reaches only the mentioned: the follower’s instance receives nothing', async () => {
     const status = await post(alice, `Just between us @carol@${hostOf(c)}`, { visibility: 'direct' });
-    await settle();
+    await settle([a, b, c]);
     expect(await reach('Just between us')).toEqual({
       alice: { home: true, mentioned: false },
       dan: { home: false, mentioned: false },
       bob: { home: false, mentioned: false },
       carol: { home: false, mentioned: true },
     });
-    expect(await copyOn(b, a, 'alice', status.id)).toBeNull();
-    const onC = await copyOn(c, a, 'alice', status.id);
+    expect(await remoteStatusId(b, status.uri)).toBeNull();
+    const onC = await remoteStatusId(c, status.uri);
     expect((await carol.api.get(`/api/v1/statuses/${onC}`)).body.visibility).toBe('direct');
   });
 
   it('a direct status to a mentioned follower reaches their home; other instances receive nothing', async () => {
     const status = await post(alice, `Ping @bob@${hostOf(b)} privately`, { visibility: 'direct' });
-    await settle();
+    await settle([a, b, c]);
     expect(await reach('privately')).toEqual({
       alice: { home: true, mentioned: false },
       dan: { home: false, mentioned: false },
       bob: { home: true, mentioned: true },
       carol: { home: false, mentioned: false },
     });
-    expect(await copyOn(c, a, 'alice', status.id)).toBeNull();
+    expect(await remoteStatusId(c, status.uri)).toBeNull();
   });
 
   it('mentions work the other way round, and for several instances at once', async () => {
     const status = await post(bob, `Thanks @dan@${hostOf(a)} and @carol@${hostOf(c)} for the review`);
-    await settle();
+    await settle([a, b, c]);
     expect(await reach('for the review')).toEqual({
       alice: { home: false, mentioned: false },
       dan: { home: false, mentioned: true },
       bob: { home: true, mentioned: false },
       carol: { home: false, mentioned: true },
     });
-    expect(await copyOn(a, b, 'bob', status.id)).not.toBeNull();
-    expect(await copyOn(c, b, 'bob', status.id)).not.toBeNull();
+    expect(await remoteStatusId(a, status.uri)).not.toBeNull();
+    expect(await remoteStatusId(c, status.uri)).not.toBeNull();
   });
 
   it('a handle on a host that is not allowed, or that nobody answers for, stays plain text and reaches nobody', async () => {

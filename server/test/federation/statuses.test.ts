@@ -3,9 +3,8 @@
 // reply across instances in the thread's context, a delete removing the remote copy, and visibility:
 // local never leaves, private reaches only the instances of the author's followers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isActor } from '@fedify/fedify/vocab';
-import { actorToRemoteActorInput } from '@kith/federation';
-import { startTestInstance, type TestInstance, type TestUser } from '../harness.ts';
+import type { TestInstance, TestUser } from '../harness.ts';
+import { closeAll, homeContents, hostOf, post, remoteAccountId, remoteStatusId, settle, startPeeredInstances } from './network.ts';
 
 let a: TestInstance; // alice (unlocked), carol (locked)
 let b: TestInstance; // bob follows alice and carol
@@ -16,54 +15,8 @@ let dan: TestUser;
 let bob: TestUser;
 let erin: TestUser;
 
-const hostOf = (instance: TestInstance) => new URL(instance.url).host;
-
-/** Runs every instance's queued work (domain events, then Fedify's inbox/outbox) until a whole chain of hops is done. */
-async function settle(): Promise<void> {
-  for (let round = 0; round < 6; round++) {
-    for (const instance of [a, b, c]) {
-      await instance.idle();
-      await instance.kith.federation.idle();
-    }
-  }
-}
-
-/** Makes `user` of `from` known on `on` (fetched by signed GET, as the inbox does), returning its account id there. */
-async function remoteAccountId(on: TestInstance, from: TestInstance, username: string): Promise<string> {
-  const ctx = on.kith.federation.federation.createContext(new URL(on.url), { signer: null });
-  const documentLoader = await ctx.getDocumentLoader({ identifier: '~instance' });
-  const actor = await ctx.lookupObject(`${from.url}/users/${username}`, { documentLoader });
-  if (!isActor(actor)) throw new Error(`no actor ${username} on ${from.url}`);
-  const input = await actorToRemoteActorInput(actor);
-  if (!input) throw new Error('unusable actor');
-  return on.kith.federation.ports.actors.upsertRemote(input);
-}
-
-/** The id on `on` of the remote copy of a status posted on `from`. */
-async function remoteStatusId(on: TestInstance, from: TestInstance, author: string, statusId: string): Promise<string | null> {
-  const found = await on.kith.federation.ports.statuses.idByUri(`${from.url}/users/${author}/statuses/${statusId}`);
-  return found?.statusId ?? null;
-}
-
-async function homeContents(user: TestUser): Promise<string[]> {
-  const response = await user.api.get('/api/v1/timelines/home', { limit: 40 });
-  expect(response.status).toBe(200);
-  return (response.body as { content: string }[]).map((s) => s.content);
-}
-
-async function post(user: TestUser, status: string, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
-  const response = await user.api.post('/api/v1/statuses', { status, ...extra });
-  expect(response.status).toBe(200);
-  return response.body as { id: string };
-}
-
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([startTestInstance(), startTestInstance(), startTestInstance()]);
-  for (const instance of [a, b, c]) {
-    for (const other of [a, b, c]) {
-      if (other !== instance) await instance.services.peers.add(null, { host: hostOf(other), scheme: 'http' });
-    }
-  }
+  [a, b, c] = await startPeeredInstances(3);
   [alice, carol, dan, bob, erin] = await Promise.all([
     a.createUser('alice'),
     a.createUser('carol', { locked: true }),
@@ -74,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([a, b, c].map((instance) => instance?.close()));
+  await closeAll([a, b, c]);
 });
 
 describe('follows across instances', () => {
@@ -83,7 +36,7 @@ describe('follows across instances', () => {
     const followed = await bob.api.post(`/api/v1/accounts/${aliceOnB}/follow`);
     expect(followed.status).toBe(200);
     expect(followed.body.requested).toBe(true);
-    await settle();
+    await settle([a, b, c]);
 
     const relationship = await bob.api.get('/api/v1/accounts/relationships', { id: [aliceOnB] });
     expect(relationship.body[0]).toEqual(expect.objectContaining({ following: true, requested: false }));
@@ -94,7 +47,7 @@ describe('follows across instances', () => {
   it('Follow of a locked account waits as a request until it is authorized', async () => {
     const carolOnB = await remoteAccountId(b, a, 'carol');
     await bob.api.post(`/api/v1/accounts/${carolOnB}/follow`);
-    await settle();
+    await settle([a, b, c]);
 
     const pending = await bob.api.get('/api/v1/accounts/relationships', { id: [carolOnB] });
     expect(pending.body[0]).toEqual(expect.objectContaining({ following: false, requested: true }));
@@ -103,7 +56,7 @@ describe('follows across instances', () => {
 
     const authorized = await carol.api.post(`/api/v1/follow_requests/${requests.body[0].id}/authorize`);
     expect(authorized.status).toBe(200);
-    await settle();
+    await settle([a, b, c]);
     const accepted = await bob.api.get('/api/v1/accounts/relationships', { id: [carolOnB] });
     expect(accepted.body[0]).toEqual(expect.objectContaining({ following: true, requested: false }));
   });
@@ -111,13 +64,13 @@ describe('follows across instances', () => {
   it('a rejected request (Reject) is withdrawn on the requester’s instance', async () => {
     const carolOnC = await remoteAccountId(c, a, 'carol');
     await erin.api.post(`/api/v1/accounts/${carolOnC}/follow`);
-    await settle();
+    await settle([a, b, c]);
     const requests = await carol.api.get('/api/v1/follow_requests');
     const fromErin = (requests.body as { id: string; acct: string }[]).find((r) => r.acct === `erin@${hostOf(c)}`);
     expect(fromErin).toBeDefined();
 
     expect((await carol.api.post(`/api/v1/follow_requests/${fromErin!.id}/reject`)).status).toBe(200);
-    await settle();
+    await settle([a, b, c]);
     const rejected = await erin.api.get('/api/v1/accounts/relationships', { id: [carolOnC] });
     expect(rejected.body[0]).toEqual(expect.objectContaining({ following: false, requested: false }));
   });
@@ -126,31 +79,31 @@ describe('follows across instances', () => {
 describe('statuses across instances', () => {
   it('a public status reaches the remote follower’s home timeline; a reply joins the thread; a delete removes it', async () => {
     const original = await post(alice, 'Hello from sales #kith');
-    await settle();
+    await settle([a, b, c]);
     expect(await homeContents(bob)).toEqual([expect.stringContaining('Hello from sales')]);
-    const copyOnB = await remoteStatusId(b, a, 'alice', original.id);
+    const copyOnB = await remoteStatusId(b, original.uri);
     expect(copyOnB).not.toBeNull();
 
     const reply = await post(bob, `@alice@${hostOf(a)} Hello back from engineering`, { in_reply_to_id: copyOnB });
-    await settle();
+    await settle([a, b, c]);
     const context = await alice.api.get(`/api/v1/statuses/${original.id}/context`);
     expect(context.status).toBe(200);
     expect((context.body.descendants as { content: string; account: { acct: string } }[]).map((s) => [s.account.acct, s.content])).toEqual([
       [`bob@${hostOf(b)}`, expect.stringContaining('Hello back from engineering')],
     ]);
-    expect(await remoteStatusId(a, b, 'bob', reply.id)).not.toBeNull();
+    expect(await remoteStatusId(a, reply.uri)).not.toBeNull();
 
     const deleted = await alice.api.delete(`/api/v1/statuses/${original.id}`);
     expect(deleted.status).toBe(200);
-    await settle();
+    await settle([a, b, c]);
     expect((await bob.api.get(`/api/v1/statuses/${copyOnB}`)).status).toBe(404);
     expect(await homeContents(bob)).not.toContainEqual(expect.stringContaining('Hello from sales'));
   });
 
   it('a local (department-only) status never leaves the instance', async () => {
     const local = await post(alice, 'Only for sales', { visibility: 'local' });
-    await settle();
-    expect(await remoteStatusId(b, a, 'alice', local.id)).toBeNull();
+    await settle([a, b, c]);
+    expect(await remoteStatusId(b, local.uri)).toBeNull();
     expect(await homeContents(bob)).not.toContainEqual(expect.stringContaining('Only for sales'));
   });
 
@@ -158,18 +111,18 @@ describe('statuses across instances', () => {
     // c knows a (erin follows dan there), but nobody on c follows alice.
     const danOnC = await remoteAccountId(c, a, 'dan');
     await erin.api.post(`/api/v1/accounts/${danOnC}/follow`);
-    await settle();
+    await settle([a, b, c]);
     const followsDan = await erin.api.get('/api/v1/accounts/relationships', { id: [danOnC] });
     expect(followsDan.body[0].following).toBe(true);
 
     const secret = await post(alice, 'Followers only', { visibility: 'private' });
     const open = await post(dan, 'Dan in public');
-    await settle();
-    expect(await remoteStatusId(b, a, 'alice', secret.id)).not.toBeNull();
+    await settle([a, b, c]);
+    expect(await remoteStatusId(b, secret.uri)).not.toBeNull();
     expect(await homeContents(bob)).toContainEqual(expect.stringContaining('Followers only'));
-    expect(await remoteStatusId(c, a, 'alice', secret.id)).toBeNull();
+    expect(await remoteStatusId(c, secret.uri)).toBeNull();
     // The same path did reach c for dan's public status, so c was reachable all along.
-    expect(await remoteStatusId(c, a, 'dan', open.id)).not.toBeNull();
+    expect(await remoteStatusId(c, open.uri)).not.toBeNull();
     expect(await homeContents(erin)).toEqual([expect.stringContaining('Dan in public')]);
   });
 });
