@@ -91,18 +91,27 @@ export class BenchInstance {
 
   /** How many POSTs reached this server's inboxes since it started (counted in the server process). */
   inboxPosts(): Promise<number> {
+    return this.count('inbox-posts');
+  }
+
+  /** How many GETs of `/users/…` documents (actors, keys, statuses, collections) it answered since it started. */
+  documentGets(): Promise<number> {
+    return this.count('document-gets');
+  }
+
+  private count(kind: 'inbox-posts' | 'document-gets'): Promise<number> {
     const child = this.child;
     if (!child) return Promise.resolve(0);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no inbox count within 10 s`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no ${kind} count within 10 s`)), 10_000);
       const onMessage = (message: { type?: string; count?: number }) => {
-        if (message?.type !== 'inbox-posts') return;
+        if (message?.type !== kind) return;
         clearTimeout(timer);
         child.off('message', onMessage);
         resolve(message.count ?? 0);
       };
       child.on('message', onMessage);
-      child.send({ type: 'inbox-posts?' });
+      child.send({ type: `${kind}?` });
     });
   }
 

@@ -75,6 +75,7 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
     redisPrefix: config.redisPrefix,
     keyCache,
     log,
+    departmentActor: () => `${config.publicUrl}/users/${kith.ports.departments.username()}`,
     loaders: async () => {
       const ctx = federation.createContext(new URL(config.publicUrl), { signer: null });
       return { documentLoader: await ctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }), contextLoader: ctx.contextLoader };

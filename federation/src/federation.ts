@@ -13,10 +13,13 @@ import { OutboundGuard } from './net/outbound-guard.ts';
 import { installOutboundRouter, runOutbound } from './net/outbound-context.ts';
 import { registerActors } from './dispatchers/actors.ts';
 import { registerNotes } from './dispatchers/notes.ts';
+import { registerDepartmentLinks } from './dispatchers/department-links.ts';
+import { fetchLinkedActors } from './lookup/department-links.ts';
 import { createRemoteLookup, type RemoteLookup } from './lookup/remote-lookup.ts';
 import { registerNodeInfo, type NodeInfoSource } from './dispatchers/nodeinfo.ts';
 import { registerInbox } from './inbox/index.ts';
 import { registerOutbox } from './outbox.ts';
+import { registerRelay, type RelaySend } from './relay/relay-outbox.ts';
 
 export type { KithCtx, VerifiedSigner } from './context.ts';
 export { INSTANCE_ACTOR } from './context.ts';
@@ -29,6 +32,8 @@ export type { HostSlots } from './delivery/host-slots.ts';
 export { federationPlugin } from './fastify-adapter.ts';
 export * from './ports.ts';
 export { actorToRemoteActorInput } from './mappers/person-to-remote-actor.ts';
+// The address classification, for the server's other outbound requests to client-given URLs (Web Push).
+export { specialPurpose, literalAddressOf } from './net/address-rules.ts';
 export type { RemoteLookup, LookupResult } from './lookup/remote-lookup.ts';
 
 /** The logger shape federation needs (pino's, Fastify's). */
@@ -87,6 +92,10 @@ export interface KithFederation extends KithFederationParts {
   redis: Redis;
   /** Finds remote accounts and statuses by handle or URL (signed GETs, allowed hosts only) and stores them. */
   lookup: RemoteLookup;
+  /** Another department's linked actors, from its `/users/{slug}/links` collection (signed GET, allowed hosts only). */
+  linkedActorsOf(actorUri: string): Promise<string[]>;
+  /** Sends a relay Announce by our department actor (docs/connectors-design.md §5). */
+  relay: RelaySend;
   /**
    * Runs `fn` in this instance's outbound context: every request it makes goes through the instance's
    * outbound guard (net/outbound-guard.ts). server/ wraps any federation call that may fetch in it.
@@ -112,7 +121,10 @@ export const retryFor72h: RetryPolicy = (context) => (context.elapsedTime.total(
  */
 export function createKithFederation(deps: KithFederationDeps, registrars: readonly FederationRegistrar[] = []): KithFederation {
   const { config, ports, log, redisConnection } = deps;
-  const policy = new PeerPolicy({ peers: ports.peers, mode: config.federationMode, ownDomain: config.domain });
+  const policy = new PeerPolicy({
+    peers: ports.peers, mode: config.federationMode, ownDomain: config.domain, handshakes: { redis: redisConnection, prefix: config.redisPrefix },
+    networkMembers: () => ports.departments.networkHosts(),
+  });
   // Outbound requests of this instance go through its own guard, picked by the process-wide router.
   installOutboundRouter();
   const outbound = new OutboundGuard(policy);
@@ -159,11 +171,13 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
 
   registerActors(federation, { ports, keys, policy, domain: config.domain });
   registerNotes(federation, { ports, policy });
+  registerDepartmentLinks(federation, { ports, policy });
   registerNodeInfo(federation, deps.nodeInfo ?? { version: '0.1.0', openRegistrations: () => false, usage: async () => ({ users: 0, localPosts: 0 }) });
   // The shared inbox fetches senders' keys as the instance actor (authorized-fetch peers need a signature).
   registerInbox(federation, { ports, log }).setSharedKeyDispatcher(() => ({ identifier: INSTANCE_ACTOR }));
   // Subscribes to the EventBus in every process (emit needs the handler names); only RUN_JOBS runs them.
-  registerOutbox(federation, { ports, publicUrl: config.publicUrl, allowsUrl: (url) => policy.allowsUrl(url) });
+  registerOutbox(federation, { ports, publicUrl: config.publicUrl, allowsUrl: (url) => policy.allowsDelivery(url) });
+  const relay = registerRelay(federation, { ports, publicUrl: config.publicUrl, allowsUrl: (url) => policy.allowsDelivery(url) });
 
   const parts: KithFederationParts = { federation, ports, keys, policy, config, log };
   for (const register of registrars) register(parts);
@@ -177,6 +191,8 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     circuits,
     hostSlots,
     lookup: outboundLookup(createRemoteLookup(parts), inOutbound),
+    linkedActorsOf: (actorUri) => inOutbound(() => fetchLinkedActors(federation, config.publicUrl, actorUri)),
+    relay,
     runOutbound: inOutbound,
     startQueue() {
       if (controller) return;

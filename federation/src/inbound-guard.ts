@@ -17,7 +17,12 @@ export interface InboundGuardDeps {
   /** The loaders that fetch a sender's key (as the instance actor, for authorized-fetch peers). */
   loaders: () => Promise<{ documentLoader: DocumentLoader; contextLoader: DocumentLoader }>;
   log: { debug(obj: object, msg?: string): void };
+  /** This instance's department actor id: a Follow of it from a host not yet a peer is a link request. */
+  departmentActor?: () => string;
 }
+
+/** Link requests one host that is not a peer may send per hour. */
+const LINK_REQUESTS_PER_HOUR = 10;
 
 export type GuardVerdict = { ok: true } | { ok: false; status: 400 | 401 | 403; error: string };
 
@@ -94,6 +99,30 @@ export function foreignEmbeddedObject(activity: Record<string, unknown>, actor: 
 }
 
 /**
+ * The one exception to the allowlist (docs/connectors-design.md §2): a department's link request — a
+ * Follow of our department actor, by an actor on the signing host, POSTed to the shared inbox or the
+ * department actor's inbox — from a host that is not blocked, at most LINK_REQUESTS_PER_HOUR an hour.
+ * It lets the host through for the handshake (key and actor fetch, our answer); everything after this
+ * check (verification, replay, key owner) still applies.
+ */
+async function admitsLinkRequest(deps: InboundGuardDeps, request: Request, activity: Record<string, unknown>, host: string | null): Promise<boolean> {
+  const department = deps.departmentActor?.();
+  if (!department || !host || (await deps.policy.isBlocked(host))) return false;
+  const path = new URL(request.url).pathname;
+  if (path !== '/inbox' && path !== `${new URL(department).pathname}/inbox`) return false;
+  if (activity.type !== 'Follow') return false;
+  const object = idOf(activity.object);
+  const actor = idOf(activity.actor);
+  if (!object || !sameUrl(object, department) || !actor || hostOf(actor) !== host) return false;
+  const counter = `${deps.redisPrefix}link-requests:${host}`;
+  const count = await deps.redis.incr(counter);
+  if (count === 1) await deps.redis.expire(counter, 3600);
+  if (count > LINK_REQUESTS_PER_HOUR) return false;
+  await deps.policy.allowForLinkRequest(host);
+  return true;
+}
+
+/**
  * The inbox guard run before Fedify sees a POST (docs/federation-design.md §6), in the design's order:
  * body JSON without prototype keys (400); a signature present (401) covering the required
  * components (401); keyId host allowed (403); Fedify's verification with a 15-minute window (401);
@@ -118,7 +147,9 @@ export function createInboundGuard(deps: InboundGuardDeps): (request: Request, b
       if (missing) return refuse(401, `A valid HTTP signature is required: ${missing}`);
     }
     for (const signature of signatures) {
-      if ((await deps.policy.decide(hostOf(signature.keyId))) !== 'allow') return refuse(403, 'This instance does not federate with yours');
+      const host = hostOf(signature.keyId);
+      if ((await deps.policy.decide(host, { handshake: false })) === 'allow') continue;
+      if (!(await admitsLinkRequest(deps, request, activity as Record<string, unknown>, host))) return refuse(403, 'This instance does not federate with yours');
     }
 
     const { documentLoader, contextLoader } = await deps.loaders();

@@ -31,6 +31,8 @@ export interface LocalActor {
   locked: boolean;
   /** Whether the account is automated (rendered as a `Service` rather than a `Person`). */
   bot: boolean;
+  /** Whether the actor is a department (rendered as a `Group`, docs/connectors-design.md §1); absent = false. */
+  group?: boolean;
   /** Whether the account opts into discovery. */
   discoverable: boolean;
   /** A suspended account is served as a Tombstone (410). */
@@ -70,6 +72,8 @@ export interface KnownRemoteActor {
   fetchedAt: Date | null;
   /** Suspended here, or deleted by its own Delete: its activities are refused. */
   suspended: boolean;
+  /** A Group: another instance's department actor (docs/connectors-design.md §1). */
+  group?: boolean;
 }
 
 /** A delivery target: a remote actor and its inboxes. */
@@ -80,6 +84,19 @@ export interface RemoteInbox {
   inboxUrl: string;
   /** The remote actor's shared inbox, or null. */
   sharedInboxUrl: string | null;
+}
+
+/** An attachment of a Note: an Image or a Document with its alt text, at an absolute http(s) URL. */
+export interface NoteAttachment {
+  /** `image` becomes an Image, anything else a Document. */
+  kind: 'image' | 'document';
+  url: string;
+  /** The MIME type, or null when a remote Note gave none. */
+  mediaType: string | null;
+  /** Alt text, plain text (the object's `name`); empty when none. */
+  description: string;
+  width: number | null;
+  height: number | null;
 }
 
 /** A local status as the federation layer needs it to render a Note. */
@@ -112,6 +129,8 @@ export interface LocalNote {
   deletedAt: Date | null;
   /** For a boost, the IRI of the boosted status; otherwise null. */
   reblogOfUri: string | null;
+  /** Its attachments, in order (absent: none). */
+  attachments?: NoteAttachment[];
 }
 
 /** A remote Note, mapped and sanitized, ready to be stored as a status. */
@@ -142,6 +161,43 @@ export interface RemoteNoteInput {
   published: Date;
   /** When it was last updated, or null. */
   updated: Date | null;
+  /** Its attachments (at most 4, http(s) URLs, never fetched); absent when none. */
+  attachments?: NoteAttachment[];
+}
+
+/**
+ * A relay Announce that arrived from a linked department (docs/connectors-design.md §5): the relayed
+ * status is stored here already (fetched from its origin); `origins` are the department actors it
+ * passed before the sender, in order.
+ */
+export interface RelayArrival {
+  activityUri: string;
+  senderUri: string;
+  statusId: string;
+  statusUri: string;
+  origins: string[];
+  /** The note that travels with it, sanitized HTML; empty when none. */
+  noteHtml: string;
+}
+
+/** A relay to send: our department actor Announces `statusUri` to `targets` (other departments). */
+export interface RelayOut {
+  /** Unique per relay of a status by this instance; the Announce's id ends with it. */
+  relayId: string;
+  statusUri: string;
+  noteHtml: string;
+  /** The department actors before us, in order. */
+  origins: string[];
+  targets: RemoteInbox[];
+}
+
+/** An edit or deletion of company news to pass along the relay edges (docs/connectors-design.md §5). */
+export interface RelayNotice {
+  statusUri: string;
+  change: 'update' | 'delete';
+  /** What changed, as a stable token (the edit time, or `deleted`): one notice per version. */
+  version: string;
+  targets: RemoteInbox[];
 }
 
 /** One page of a collection: item IRIs and the cursor of the next page (null on the last page). */
@@ -273,6 +329,30 @@ export interface FederationPorts {
   events: {
     /** Subscribes a named, durable handler to a domain event. */
     on<K extends keyof FederationEvents>(e: K, name: string, h: (p: FederationEvents[K]) => Promise<void>): void;
+  };
+  /** This instance's department actor and its links (docs/connectors-design.md §1–2). */
+  departments: {
+    /** The username of the department actor (a Group), e.g. `sales`. */
+    username(): string;
+    /** Whether `actorUri` is the department actor of an active link. */
+    isLinked(actorUri: string): Promise<boolean>;
+    /** The actor ids of the linked departments (served as `/users/{slug}/links`). */
+    linkedActors(): Promise<string[]>;
+    /** The hosts of the company network beyond our links (§3): allowed for signed GETs, not as peers. */
+    networkHosts(): Promise<string[]>;
+  };
+  /** Company news relayed between departments (docs/connectors-design.md §5). */
+  relay: {
+    /** A relay from a linked department arrived: record it (once per status), boost it locally, relay onward by policy. */
+    receive(arrival: RelayArrival): Promise<void>;
+    /** Whether the status `uri` is company news here (notices about anything else are refused). */
+    isCompanyNews(uri: string): Promise<boolean>;
+    /**
+     * The notice to send after company news changed here (status.updated / status.deleted), claimed
+     * once per version; null when the status is not company news, was relayed nowhere, or this
+     * version was passed on already.
+     */
+    noticeFor(statusId: string, change: 'update' | 'delete'): Promise<RelayNotice | null>;
   };
   /** The peer list (allowlist and blocks). */
   peers: {

@@ -35,6 +35,19 @@ import { timelinesRoutes } from './timelines/timelines.routes.ts';
 import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { markersRoutes } from './notifications/markers.routes.ts';
 import { landingRoutes } from './instance/landing.routes.ts';
+import { linksRoutes } from './links/links.routes.ts';
+import { networkRoutes } from './links/network.routes.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
+import { proposalsRoutes } from './proposals/proposals.routes.ts';
+import { companyNewsRoutes } from './company-news/company-news.routes.ts';
+import { directoryRoutes } from './directory/directory.routes.ts';
+import { mediaRoutes } from './media/media.routes.ts';
+import { mediaServingRoutes } from './media/media-serving.routes.ts';
+import { loadWebApp, webAppRoutes } from './web-app/web-app.routes.ts';
+import { sessionsRoutes } from './sessions/sessions.routes.ts';
+import { passwordRoutes } from './sessions/password.routes.ts';
+import { onboardingRoutes } from './onboarding/onboarding.routes.ts';
+import { pushRoutes } from './push/push.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -115,10 +128,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(authPlugin, { authenticator: deps.authenticator, afterAuthentication: generalRateLimit });
+  await app.register(authPlugin, {
+    authenticator: deps.authenticator,
+    afterAuthentication: generalRateLimit,
+    cookies: { authenticator: deps.services.sessions, publicUrl: config.publicUrl },
+  });
 
   const routeDeps: RouteDeps = { config, services: deps.services };
-  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, landingRoutes]) {
+  // The built web app takes / and every path no route owns; without a build, / is the landing page.
+  const webApp = await loadWebApp(config.webAppDir, app.log);
+  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, mediaRoutes, mediaServingRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, sessionsRoutes, passwordRoutes, onboardingRoutes, pushRoutes, linksRoutes, networkRoutes, auditRoutes, proposalsRoutes, companyNewsRoutes, directoryRoutes, webApp ? webAppRoutes(webApp) : landingRoutes]) {
     await app.register(routes, routeDeps);
   }
 

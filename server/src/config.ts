@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 export type RegistrationMode = 'closed' | 'invite' | 'open';
 /** allowlist: only peers (federation_peers entries in state allow) federate; open: anyone not blocked. */
 export type FederationMode = 'allowlist' | 'open';
+/** How a department link makes its peer: `auto` adds the host to the allowlist, `admin` waits for an admin. */
+export type LinkPeering = 'auto' | 'admin';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -35,6 +37,19 @@ export interface Config {
   contactEmail: string;
   /** Who this instance federates with: allowlisted peers only (the default), or anyone not blocked. */
   federationMode: FederationMode;
+  /** LINK_PEERING: whether a department link adds its peer itself or waits for an admin (docs/connectors-design.md §2). */
+  linkPeering: LinkPeering;
+  /** Largest image upload, in megabytes. */
+  mediaMaxImageMb: number;
+  /** Largest upload of an office file or text, in megabytes. */
+  mediaMaxFileMb: number;
+  /**
+   * The built web app (adapter-node's output folder, holding handler.js) served for every path the API does
+   * not own; null (WEB_APP_DIR unset) serves the plain landing page, as server tests expect.
+   */
+  webAppDir: string | null;
+  /** Tests only: Web Push endpoints may be http, on loopback addresses (never private ones). */
+  pushAllowInsecureEndpoints: boolean;
 }
 
 export type TrustProxy = false | number | string[];
@@ -44,6 +59,7 @@ export class ConfigError extends Error {}
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const REGISTRATION_MODES: RegistrationMode[] = ['closed', 'invite', 'open'];
 const FEDERATION_MODES: FederationMode[] = ['allowlist', 'open'];
+const LINK_PEERINGS: LinkPeering[] = ['auto', 'admin'];
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -146,5 +162,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy('TRUST_PROXY', env.TRUST_PROXY ?? ''),
     contactEmail: email('CONTACT_EMAIL', env.CONTACT_EMAIL ?? ''),
     federationMode: oneOf('FEDERATION_MODE', env.FEDERATION_MODE ?? 'allowlist', FEDERATION_MODES),
+    linkPeering: oneOf('LINK_PEERING', env.LINK_PEERING ?? 'auto', LINK_PEERINGS),
+    mediaMaxImageMb: positiveInteger('MEDIA_MAX_IMAGE_MB', env.MEDIA_MAX_IMAGE_MB ?? '16'),
+    mediaMaxFileMb: positiveInteger('MEDIA_MAX_FILE_MB', env.MEDIA_MAX_FILE_MB ?? '40'),
+    webAppDir: env.WEB_APP_DIR?.trim() || null,
+    pushAllowInsecureEndpoints: oneOf('PUSH_ALLOW_INSECURE_ENDPOINTS', env.PUSH_ALLOW_INSECURE_ENDPOINTS ?? 'false', ['true', 'false']) === 'true',
   };
 }

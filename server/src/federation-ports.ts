@@ -26,6 +26,7 @@ function toLocalActor(a: AccountRecord): LocalActor {
     fields: a.fields.map((f) => ({ name: f.name, value: f.value })),
     locked: a.locked,
     bot: a.bot,
+    group: a.kind === 'department',
     discoverable: a.discoverable,
     suspended: a.suspended,
     avatarUrl: a.avatarUrl,
@@ -41,7 +42,7 @@ function inboxOf(a: AccountRecord): RemoteInbox | null {
 
 /** Implements FederationPorts on the services of one instance. */
 export function createFederationPorts(services: Services, infra: Pick<Infra, 'config'>): FederationPorts {
-  const { accounts, follows, statuses, statusInteractions, remoteTombstones, federationState, peers, events } = services;
+  const { accounts, follows, statuses, statusInteractions, remoteTombstones, federationState, peers, events, media, departments, links, network, relay } = services;
   const origin = { publicUrl: infra.config.publicUrl, domain: infra.config.domain };
   const uriOf = (a: AccountRecord) => actorUri(a, origin.publicUrl);
   const remoteActor = async (id: string): Promise<AccountRecord> => {
@@ -67,6 +68,7 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       return targetAuthor ? statusUri(target, targetAuthor, origin) : null;
     };
     const mentioned = await accounts.getMany(record.mentionIds);
+    const attachments = record.mediaIds?.length ? await media.federated(record.mediaIds) : [];
     return {
       statusId: record._id,
       authorUsername: author.username,
@@ -82,6 +84,7 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       editedAt: record.editedAt,
       deletedAt: record.deletedAt,
       reblogOfUri: await iriOf(record.reblogOfId),
+      ...(attachments.length > 0 ? { attachments } : {}),
     };
   };
 
@@ -101,7 +104,7 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
         if (!a || a.domain === null || !a.uri || !a.inboxUrl) return null;
         return {
           accountId: a._id, uri: a.uri, inboxUrl: a.inboxUrl, sharedInboxUrl: a.sharedInboxUrl ?? null,
-          followersUrl: a.followersUrl ?? null, fetchedAt: a.fetchedAt ?? null, suspended: a.suspended,
+          followersUrl: a.followersUrl ?? null, fetchedAt: a.fetchedAt ?? null, suspended: a.suspended, group: a.kind === 'department',
         };
       },
       removeRemote: (accountId) => removeRemoteAccount({ accounts, follows, statuses, statusInteractions }, accountId),
@@ -121,8 +124,14 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       keyPairs: (ownerId) => federationState.keyPairs(ownerId),
     },
     follows: {
-      receiveFollow: (followerId, targetId, activityUri) => follows.receiveFollow(followerId, targetId, activityUri),
-      remoteAnswer: (followerId, targetId, answer) => follows.remoteAnswer(followerId, targetId, answer),
+      // A Follow of the department actor may be a link request (docs/connectors-design.md §2).
+      receiveFollow: async (followerId, targetId, activityUri) =>
+        (await departments.isOwnDepartment(targetId)) ? links.receiveFollow(followerId, targetId, activityUri) : follows.receiveFollow(followerId, targetId, activityUri),
+      async remoteAnswer(followerId, targetId, answer) {
+        await follows.remoteAnswer(followerId, targetId, answer);
+        // An answer about one of the department actor's follows moves its link.
+        await links.remoteAnswer(followerId, targetId, answer);
+      },
       followersPage: (accountId, cursor, limit) => page('followersPage', accountId, cursor, limit),
       followingPage: (accountId, cursor, limit) => page('followingPage', accountId, cursor, limit),
       async counts(accountId) {
@@ -188,6 +197,17 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       on(event, name, handler) {
         events.on(event, name, handler as never);
       },
+    },
+    departments: {
+      username: () => departments.username,
+      isLinked: (actorUri) => links.isLinked(actorUri),
+      linkedActors: () => network.linkedActors(),
+      networkHosts: () => network.networkHosts(),
+    },
+    relay: {
+      receive: (arrival) => relay.receive(arrival),
+      isCompanyNews: (uri) => relay.isCompanyNews(uri),
+      noticeFor: (statusId, change) => relay.noticeFor(statusId, change),
     },
     peers: {
       async list() {

@@ -41,9 +41,16 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
     },
   });
   services.remoteDirectory.attach(federation.lookup);
+  // Links answer requesters that are not peers yet; the network map reads other departments' links.
+  services.links.attachHandshake((host) => federation.policy.allowForLinkRequest(host));
+  // Network members beyond our links are let through while the map is walked (docs/connectors-design.md §3);
+  // relays leave through federation's department actor (§5).
+  services.network.attach((actorUri) => federation.linkedActorsOf(actorUri), (host) => federation.policy.allowForLinkRequest(host));
+  services.relay.attachSender((out) => federation.relay(out));
   const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger, federation });
   if (config.runJobs) {
     services.events.start();
+    services.push.start();
     federation.startQueue();
   }
   const drain = connectionDrainer(app.server);
@@ -65,6 +72,7 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
         // Then jobs: the worker finishes the handlers it is running and takes no new ones.
         await federation.close();
         await services.events.close();
+        await services.push.close();
         await services.peers.close();
         await infra.close();
       })();

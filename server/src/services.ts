@@ -44,6 +44,29 @@ import { ActorKeysStore } from './federation-state/actor-keys.store.ts';
 import { DeadLettersStore } from './federation-state/dead-letters.store.ts';
 import { FederationStateService } from './federation-state/federation-state.service.ts';
 import { createDeadJobRetrier } from '@kith/federation';
+import { DepartmentsService } from './departments/departments.service.ts';
+import { AuditStore } from './audit/audit.store.ts';
+import { AuditService } from './audit/audit.service.ts';
+import { LinksStore } from './links/links.store.ts';
+import { LinksService } from './links/links.service.ts';
+import { NetworkService } from './links/network.service.ts';
+import { CompanyNewsStore } from './company-news/company-news.store.ts';
+import { RelayService } from './company-news/relay.service.ts';
+import { ProposalsStore } from './proposals/proposals.store.ts';
+import { ProposalsService } from './proposals/proposals.service.ts';
+import { MediaStore } from './media/media.store.ts';
+import { MediaFiles } from './media/media-files.ts';
+import { MediaService } from './media/media.service.ts';
+import { SessionsStore } from './sessions/sessions.store.ts';
+import { SessionsService } from './sessions/sessions.service.ts';
+import { OnboardingStore } from './onboarding/onboarding.store.ts';
+import { OnboardingService } from './onboarding/onboarding.service.ts';
+import { PushKeysStore } from './push/push-keys.store.ts';
+import { PushSubscriptionsStore } from './push/push-subscriptions.store.ts';
+import { PushDeliveryQueue } from './push/push-delivery-queue.ts';
+import { PushService } from './push/push.service.ts';
+import { registerPushHandlers } from './push/push.handlers.ts';
+import { vapidSubject } from './push/vapid-subject.ts';
 
 /** Connections the services run on; created by main.ts (or the test harness, or the CLI). */
 export interface Infra {
@@ -80,6 +103,26 @@ export interface Services {
   markers: MarkersService;
   peers: PeersService;
   federationState: FederationStateService;
+  /** Uploads (GridFS) and the attachments of statuses. */
+  media: MediaService;
+  /** The web app's cookie sessions. */
+  sessions: SessionsService;
+  /** The web app's first-run checklist. */
+  onboarding: OnboardingService;
+  /** Web Push (Mastodon's push API) and the sending of notifications to subscriptions. */
+  push: PushService;
+  /** The department actor (docs/connectors-design.md §1). */
+  departments: DepartmentsService;
+  /** The connectors' audit log (§6). */
+  audit: AuditService;
+  /** Links between department actors (§2). */
+  links: LinksService;
+  /** The company network map (§3). */
+  network: NetworkService;
+  /** Company news and its relaying between departments (§5). */
+  relay: RelayService;
+  /** Proposals and the connectors' review queue (§4). */
+  proposals: ProposalsService;
 }
 
 interface Indexed {
@@ -103,10 +146,16 @@ export function createServices(infra: Infra): Composition {
   const accounts = new AccountsService(indexed(new AccountsStore(db, redis)), events, { publicUrl: config.publicUrl, domain: config.domain });
   const follows = new FollowsService(indexed(new FollowsStore(db)), accounts, redis, events);
   const oauth = new OAuthService(indexed(new OAuthStore(db)), accounts, redis);
+  const sessions = new SessionsService(indexed(new SessionsStore(db)), accounts, redis);
+  const onboarding = new OnboardingService(indexed(new OnboardingStore(db)), accounts);
   const invites = new InvitesService(indexed(new InvitesStore(db)));
   const registration = new RegistrationService(config.registrationMode, accounts, invites, oauth);
   const admin = new AdminService(accounts);
   const remoteDirectory = new RemoteDirectory(accounts, config.domain);
+  const media = new MediaService({
+    store: indexed(new MediaStore(db)), files: new MediaFiles(db), publicUrl: config.publicUrl,
+    limits: { maxImageBytes: config.mediaMaxImageMb * 1024 * 1024, maxFileBytes: config.mediaMaxFileMb * 1024 * 1024 },
+  });
   const statusesStore = indexed(new StatusesStore(db, redis));
   const statusRelations = indexed(new StatusRelationsStore(db));
   const statuses = new StatusesService({
@@ -119,12 +168,14 @@ export function createServices(infra: Infra): Composition {
     origin: { publicUrl: config.publicUrl, domain: config.domain },
     applications: cachedApplicationLookup((id) => oauth.getApp(id)),
     remote: remoteDirectory,
+    media,
   });
   const statusInteractions = new StatusInteractionsService({ statuses, store: statusesStore, relations: statusRelations, accounts, events });
   const remoteTombstones = indexed(new RemoteTombstones(db));
 
   const health = new HealthService(db, [redis, redisConnection]);
-  const instance = new InstanceService(config, accounts);
+  const pushKeys = indexed(new PushKeysStore(db));
+  const instance = new InstanceService(config, accounts, () => pushKeys.vapidPublicKey());
   const hashtags = new HashtagsService(indexed(new HashtagsStore(db, redis)));
   const search = new SearchService({
     accounts, follows, statuses, hashtags, domain: config.domain, publicUrl: config.publicUrl, remote: remoteDirectory,
@@ -138,6 +189,17 @@ export function createServices(infra: Infra): Composition {
     retryJob: createDeadJobRetrier(redisConnection, config.redisPrefix),
   });
   const peers = new PeersService({ store: indexed(new PeersStore(db)), mode: config.federationMode, redisConnection, redisPrefix: config.redisPrefix, log });
+  const departments = new DepartmentsService(accounts, config.instanceName);
+  const audit = new AuditService(indexed(new AuditStore(db)));
+  const links = new LinksService({
+    store: indexed(new LinksStore(db)), accounts, follows, peers, departments, remoteDirectory, audit, linkPeering: config.linkPeering, domain: config.domain, log,
+  });
+  const network = new NetworkService({ accounts, links, departments, peers, federationState, redis, publicUrl: config.publicUrl, log });
+  const relay = new RelayService({
+    store: indexed(new CompanyNewsStore(db)), accounts, statuses, statusInteractions, departments, links, audit, redis,
+    origin: { publicUrl: config.publicUrl, domain: config.domain }, log,
+  });
+  const proposals = new ProposalsService({ store: indexed(new ProposalsStore(db)), statuses, relay, audit });
   const streaming = new StreamingService({
     publisher: new StreamPublisher(redisConnection, config.redisPrefix), statuses, redis: redisConnection, redisPrefix: config.redisPrefix, log,
     renderNotification: (notificationId, accountId) => notifications.render(notificationId, accountId),
@@ -149,7 +211,20 @@ export function createServices(infra: Infra): Composition {
   registerStreamingHandlers(events, streaming);
   registerTimelineHandlers(events, timelines);
   registerNotificationHandlers(events, { notifications, statuses, statusInteractions, accounts, follows });
+  const push = new PushService({
+    subscriptions: indexed(new PushSubscriptionsStore(db)),
+    keys: pushKeys,
+    queue: new PushDeliveryQueue(redisConnection, `${config.redisPrefix}bull`, log),
+    notifications,
+    follows,
+    credentials: { token: (secret) => oauth.authenticate(secret), session: async (secret) => (await sessions.authenticate(secret))?.auth ?? null },
+    rules: { allowInsecureLoopback: config.pushAllowInsecureEndpoints },
+    vapidSubject: vapidSubject(config),
+    log,
+  });
+  registerPushHandlers(events, push);
   events.on('status.deleted', 'statuses.remove-boosts', ({ statusId }) => statuses.removeBoostsOf(statusId));
+  events.on('status.deleted', 'media.release', ({ statusId }) => media.releaseForStatus(statusId));
 
   const services: Services = {
     events,
@@ -173,12 +248,24 @@ export function createServices(infra: Infra): Composition {
     markers,
     peers,
     federationState,
+    media,
+    sessions,
+    onboarding,
+    push,
+    departments,
+    audit,
+    links,
+    network,
+    relay,
+    proposals,
   };
 
   return {
     services,
     async ensureIndexes() {
       for (const store of stores) await store.ensureIndexes();
+      // The department actor exists from the first start on (docs/connectors-design.md §1).
+      await departments.ensureAccount();
     },
   };
 }

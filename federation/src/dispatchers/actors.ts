@@ -1,5 +1,5 @@
 import type { Federation, RequestContext } from '@fedify/fedify';
-import { Endpoints, Image, Person, PropertyValue, Service, Tombstone } from '@fedify/fedify/vocab';
+import { Endpoints, Group, Image, Person, PropertyValue, Service, Tombstone } from '@fedify/fedify/vocab';
 import type { FederationPorts, LocalActor } from '../ports.ts';
 import type { KeyRing } from '../keys.ts';
 import type { PeerPolicy } from '../net/peer-policy.ts';
@@ -23,6 +23,16 @@ export interface ActorDeps {
 export async function isAllowedSigner(ctx: RequestContext<KithCtx>, policy: PeerPolicy): Promise<boolean> {
   const signer = ctx.data.signer;
   return signer !== null && signer.verified && (await policy.decide(signer.host)) === 'allow';
+}
+
+/**
+ * The department actor is served, like the instance actor, to any host that is not blocked: a department
+ * not yet a peer must find it and check its signature to ask for a link (docs/connectors-design.md §2).
+ */
+async function isDepartmentForHost(ctx: RequestContext<KithCtx>, identifier: string, deps: ActorDeps): Promise<boolean> {
+  if (identifier !== deps.ports.departments.username()) return false;
+  const signer = ctx.data.signer;
+  return signer === null || !(await deps.policy.isBlocked(signer.host));
 }
 
 async function findActor(ports: FederationPorts, identifier: string): Promise<LocalActor | null> {
@@ -86,6 +96,8 @@ export function registerActors(federation: Federation<KithCtx>, deps: ActorDeps)
         icon: actor.avatarUrl ? new Image({ url: new URL(actor.avatarUrl) }) : null,
         image: actor.headerUrl ? new Image({ url: new URL(actor.headerUrl) }) : null,
       };
+      // The department actor is a Group (FEP-1b12), whatever its bot flag says.
+      if (actor.group) return new Group(values);
       return actor.bot ? new Service(values) : new Person(values);
     })
     .setKeyPairsDispatcher(async (_ctx, identifier) => {
@@ -94,7 +106,7 @@ export function registerActors(federation: Federation<KithCtx>, deps: ActorDeps)
       return actor ? keys.cryptoKeyPairs(actor.accountId) : [];
     })
     .mapActorAlias('/actor', INSTANCE_ACTOR)
-    .authorize((ctx, identifier) => identifier === INSTANCE_ACTOR || isAllowedSigner(ctx, policy));
+    .authorize(async (ctx, identifier) => identifier === INSTANCE_ACTOR || (await isDepartmentForHost(ctx, identifier, deps)) || isAllowedSigner(ctx, policy));
 
   const page = (which: 'followersPage' | 'followingPage') => async (ctx: RequestContext<KithCtx>, identifier: string, cursor: string | null) => {
     const actor = await findActor(ports, identifier);

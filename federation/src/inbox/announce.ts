@@ -8,6 +8,7 @@ import { Note, type Announce } from '@fedify/fedify/vocab';
 import type { KithCtx } from '../context.ts';
 import { noteToRemotePost, visibilityFromAudience } from '../mappers/note-to-remote-post.ts';
 import { once, resolveSender, upsertActor, type InboxDeps } from './inbox-support.ts';
+import { isDepartmentSender, receiveRelay } from '../relay/relay-inbox.ts';
 
 async function fetchBoosted(ctx: InboxContext<KithCtx>, deps: InboxDeps, announce: Announce): Promise<string | { statusId: string }> {
   // A boosted status that cannot be fetched is dropped, not retried for days.
@@ -27,6 +28,8 @@ export function onAnnounce(deps: InboxDeps): InboxListener<KithCtx, Announce> {
   return once<Announce>(deps, 'Announce', async (ctx, announce) => {
     const sender = await resolveSender(ctx, deps, announce);
     if (typeof sender === 'string') return sender;
+    // A department's Announce is a relay (docs/connectors-design.md §5), handled only by the relay code.
+    if (await isDepartmentSender(deps, sender)) return receiveRelay(ctx, deps, announce, sender);
     const objectId = announce.objectId;
     if (!objectId) return 'announce without object';
     const visibility = visibilityFromAudience(announce.toIds, announce.ccIds, sender.followersUrl);

@@ -10,6 +10,7 @@ import type { InboxContext, InboxListener } from '@fedify/fedify';
 import type { Delete } from '@fedify/fedify/vocab';
 import type { KithCtx } from '../context.ts';
 import { once, remoteActorOf, resolveSender, type InboxDeps } from './inbox-support.ts';
+import { isRelayNotice, receiveRelayNotice } from '../relay/relay-inbox.ts';
 
 async function deleteActor(ctx: InboxContext<KithCtx>, deps: InboxDeps, del: Delete): Promise<string | undefined> {
   const actorId = remoteActorOf(ctx, del);
@@ -28,6 +29,8 @@ export function onDelete(deps: InboxDeps): InboxListener<KithCtx, Delete> {
     if (objectId.href === del.actorId?.href) return deleteActor(ctx, deps, del);
     const sender = await resolveSender(ctx, deps, del);
     if (typeof sender === 'string') return sender;
+    // A linked department's notice that company news was deleted: checked at its origin (§5).
+    if (await isRelayNotice(deps, del, sender)) return receiveRelayNotice(ctx, deps, del, sender);
     if (objectId.origin !== new URL(sender.actorUri).origin) return 'deleted object is not on the actor origin';
     const deleted = await deps.ports.statuses.receiveDelete(objectId.href, sender.accountId);
     return deleted ? undefined : 'deleted object is unknown or not the actor’s own';

@@ -4,6 +4,7 @@ import { isActor, type Update } from '@fedify/fedify/vocab';
 import type { KithCtx } from '../context.ts';
 import { once, resolveSender, upsertActor, type InboxDeps } from './inbox-support.ts';
 import { receiveNoteOf } from './note-intake.ts';
+import { isRelayNotice, receiveRelayNotice } from '../relay/relay-inbox.ts';
 
 export function onUpdate(deps: InboxDeps): InboxListener<KithCtx, Update> {
   return once<Update>(deps, 'Update', async (ctx, update) => {
@@ -16,6 +17,8 @@ export function onUpdate(deps: InboxDeps): InboxListener<KithCtx, Update> {
       const stored = await upsertActor(deps, actor, new URL(sender.actorUri));
       return typeof stored === 'string' ? stored : undefined;
     }
+    // A linked department's notice that company news changed (docs/connectors-design.md §5).
+    if (await isRelayNotice(deps, update, sender)) return receiveRelayNotice(ctx, deps, update, sender);
     return receiveNoteOf(ctx, deps, update, sender, true);
   });
 }

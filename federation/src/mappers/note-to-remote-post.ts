@@ -5,6 +5,7 @@
 import { Hashtag, LanguageString, Mention, type Note } from '@fedify/fedify/vocab';
 import type { RemoteNoteInput, Visibility } from '../ports.ts';
 import { remoteText, sanitizeRemoteHtml } from './sanitize-in.ts';
+import { remoteAttachments } from './note-attachments.ts';
 
 /** Upper bounds on what a remote Note may carry. */
 export const NOTE_CAPS = {
@@ -88,6 +89,7 @@ export async function noteToRemotePost(note: Note, author: NoteAuthor): Promise<
   const url = note.url instanceof URL ? note.url : (note.url?.href ?? null);
   const spoilerText = remoteText(stringOf(note.summary) ?? '', NOTE_CAPS.summaryChars);
   const published = note.published ? new Date(note.published.epochMilliseconds) : new Date();
+  const attachments = await remoteAttachments(note);
   return {
     ok: true,
     note: {
@@ -104,6 +106,7 @@ export async function noteToRemotePost(note: Note, author: NoteAuthor): Promise<
       tags,
       published,
       updated: note.updated ? new Date(note.updated.epochMilliseconds) : null,
+      ...(attachments.length > 0 ? { attachments } : {}),
     },
   };
 }

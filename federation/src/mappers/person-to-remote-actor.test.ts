@@ -41,6 +41,7 @@ describe('actorToRemoteActorInput', () => {
       fields: [{ name: 'Pronouns', value: 'he/him' }],
       locked: true,
       bot: false,
+      group: false,
       avatarUrl: 'http://127.0.0.1:3102/avatar.png',
       headerUrl: null,
       inboxUrl: `${ID}/inbox`,

@@ -1,7 +1,7 @@
 // A fetched remote actor (Person, Service, Group …) → RemoteActorInput, sanitized and capped like Notes.
 // The "Title", "Department" and "Location" PropertyValues Kith writes (dispatchers/actors.ts) come back
 // as the three profile fields; every other PropertyValue is a user field.
-import { Application, Image, PropertyValue, Service, type Actor } from '@fedify/fedify/vocab';
+import { Application, Group, Image, PropertyValue, Service, type Actor } from '@fedify/fedify/vocab';
 import type { RemoteActorInput } from '../ports.ts';
 import { remoteText, sanitizeRemoteHtml } from './sanitize-in.ts';
 
@@ -70,6 +70,7 @@ export async function actorToRemoteActorInput(actor: Actor): Promise<RemoteActor
     fields,
     locked: actor.manuallyApprovesFollowers === true,
     bot: actor instanceof Service || actor instanceof Application,
+    group: actor instanceof Group,
     avatarUrl: await imageUrl(actor.getIcon(EMBEDDED_ONLY)),
     headerUrl: await imageUrl(actor.getImage(EMBEDDED_ONLY)),
     inboxUrl: inbox.href,

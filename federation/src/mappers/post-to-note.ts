@@ -7,6 +7,7 @@
 import { Temporal as TemporalPolyfill } from '@js-temporal/polyfill';
 import { Hashtag, LanguageString, Mention, Note, PUBLIC_COLLECTION } from '@fedify/fedify/vocab';
 import type { LocalNote } from '../ports.ts';
+import { attachmentObject } from './note-attachments.ts';
 
 /** The IRIs the mapper needs; federation.ts builds them from the Fedify context. */
 export interface NoteUris {
@@ -77,5 +78,6 @@ export function postToNote(post: LocalNote, uris: NoteUris): Note | null {
       ...post.mentions.map((m) => new Mention({ href: new URL(m.uri), name: `@${m.acct}` })),
       ...post.tags.map((name) => new Hashtag({ href: uris.hashtag(name), name: `#${name}` })),
     ],
+    attachments: (post.attachments ?? []).map(attachmentObject),
   });
 }

@@ -1,7 +1,7 @@
 // The peer policy's decisions: look-alike hosts, both modes, a block beating an allow, and the
 // connect-time decision on resolved addresses (CIDR-restricted peers).
 import { describe, expect, it } from 'vitest';
-import { hostOf } from './peer-policy.ts';
+import { hostOf, PeerPolicy } from './peer-policy.ts';
 import { allow, block, testPolicy } from './test-peers.ts';
 
 describe('look-alike hosts', () => {
@@ -88,5 +88,24 @@ describe('open mode', () => {
     expect(await peers.policy.decideAddress('127.0.0.1:3102', '127.0.0.1')).toBe('allow');
     peers.set([block('127.0.0.1:3102')]);
     expect(await peers.policy.decideAddress('127.0.0.1:3102', '127.0.0.1')).toBe('deny');
+  });
+});
+
+describe('network members (departments reached over links, docs/connectors-design.md §3)', () => {
+  it('are readable once the walk has found them, never recipients of deliveries, and a block still wins', async () => {
+    const policy = new PeerPolicy({
+      mode: 'allowlist',
+      ownDomain: 'kith.example',
+      peers: { list: async () => [allow('peer.example'), block('member-blocked.example')], onChange: () => {} },
+      networkMembers: async () => ['member.example', 'member-blocked.example'],
+    });
+    // The first question starts the walk in the background and does not wait for it (walks ask back).
+    expect(await policy.allowsUrl('http://member.example/users/x')).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await policy.allowsUrl('http://member.example/users/x')).toBe(true);
+    expect(await policy.allowsDelivery('http://member.example/inbox')).toBe(false);
+    expect(await policy.allowsDelivery('http://peer.example/inbox')).toBe(true);
+    expect(await policy.allowsUrl('http://member-blocked.example/users/x')).toBe(false);
+    expect(await policy.allowsUrl('http://stranger.example/users/x')).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job, type MinimalJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MessageQueue, MessageQueueEnqueueOptions, MessageQueueListenOptions, MessageQueueDepth } from '@fedify/fedify';
+import { isOutboundRefusal } from '../net/outbound-guard.ts';
 import { durationMs } from '../kv/redis-kv-store.ts';
 import { deliveryHost, deliveryInbox, messageActivityId } from '../delivery/outbox-message.ts';
 import type { HostSlots } from '../delivery/host-slots.ts';
@@ -135,6 +136,11 @@ export class BullMqMessageQueue implements MessageQueue {
     const state = { deadReason: null as string | null };
     try {
       await runningJob.run(state, () => handler(job.data.message));
+    } catch (error) {
+      // The outbound guard's refusal does not change on retry (a redirect or an address the rules refuse):
+      // give up at once, as a dead letter, instead of retrying for 72 hours.
+      if (isOutboundRefusal(error)) throw new UnrecoverableError(`outbound refused: ${(error as Error).message}`);
+      throw error;
     } finally {
       await slot?.release();
     }

@@ -37,7 +37,6 @@ const UpdateCredentialsBody = Type.Object(
   { additionalProperties: true },
 );
 
-
 /** Account routes: profiles, lookup and the signed-in user's own credentials. */
 export async function accountsRoutes(instance: FastifyInstance, { config, services }: RouteDeps): Promise<void> {
   const app = typed(instance);
@@ -53,11 +52,15 @@ export async function accountsRoutes(instance: FastifyInstance, { config, servic
     preHandler: requireScope('read:accounts'),
   }, async (request) => credentialEntity(currentAccount(request)._id));
 
+  // Avatar and header arrive as multipart file fields, as Mastodon apps send them; the multipart plugin limits
+  // files by their own size, so JSON and form bodies keep the server's 1 MB limit here.
+  const maxImageBytes = config.mediaMaxImageMb * 1024 * 1024;
   app.patch('/api/v1/accounts/update_credentials', {
-    schema: { tags: ['accounts'], summary: 'Update the signed-in profile', body: UpdateCredentialsBody },
+    config: { upload: { maxBytes: maxImageBytes, fields: ['avatar', 'header'] } },
+    schema: { tags: ['accounts'], summary: 'Update the signed-in profile (avatar and header as multipart file fields)', body: UpdateCredentialsBody },
     preHandler: requireScope('write:accounts'),
   }, async (request) => {
-    const body = request.body;
+    const body = request.body ?? {};
     const fields = body.fields_attributes === undefined
       ? undefined
       : Array.isArray(body.fields_attributes)
@@ -77,8 +80,21 @@ export async function accountsRoutes(instance: FastifyInstance, { config, servic
       defaultSensitive: toBool(body.source?.sensitive),
       defaultLanguage: body.source?.language === undefined ? undefined : body.source.language || null,
     };
-    const account = await services.accounts.updateProfile(currentAccount(request)._id, update);
-    return credentialEntity(account._id);
+    const me = currentAccount(request);
+    const files = request.uploadedFiles ?? {};
+    // New images are stored first; the old ones go only once the profile points at the new ones.
+    const stored: string[] = [];
+    try {
+      if (files.avatar) stored.push(update.avatarUrl = await services.media.storeProfileImage(me, 'avatar', files.avatar.bytes));
+      if (files.header) stored.push(update.headerUrl = await services.media.storeProfileImage(me, 'header', files.header.bytes));
+      await services.accounts.updateProfile(me._id, update);
+    } catch (error) {
+      for (const url of stored) await services.media.removeProfileImage(me._id, url);
+      throw error;
+    }
+    if (update.avatarUrl) await services.media.removeProfileImage(me._id, me.avatarUrl);
+    if (update.headerUrl) await services.media.removeProfileImage(me._id, me.headerUrl);
+    return credentialEntity(me._id);
   });
 
   app.get('/api/v1/accounts/lookup', {

@@ -94,7 +94,7 @@ export function toAccountEntity(account: AccountRecord, origin: Origin): Account
     fields: account.fields.map((f) => ({ name: escapeHtml(f.name), value: escapeHtml(f.value), verified_at: null })),
     emojis: [],
     bot: account.bot,
-    group: false,
+    group: account.kind === 'department',
     discoverable: account.discoverable,
     noindex: true,
     indexable: false,

@@ -57,6 +57,9 @@ export interface ProfileUpdate {
   defaultVisibility?: Visibility;
   defaultSensitive?: boolean;
   defaultLanguage?: string | null;
+  /** URLs of images this instance stored (MediaService.storeProfileImage). */
+  avatarUrl?: string;
+  headerUrl?: string;
 }
 
 function checkLength(label: string, value: string, max: number): void {
@@ -71,6 +74,8 @@ export class AccountsService {
   private readonly store: AccountsStore;
   private readonly events: EventBus;
   private readonly origin: Origin | null;
+  /** Usernames no one may register (the department actor's, docs/connectors-design.md §1). */
+  private readonly reserved = new Set<string>();
 
   /** `origin` tells local actor ids from remote ones (findByUri) and refuses remote records for our own host. */
   constructor(store: AccountsStore, events: EventBus, origin: Origin | null = null) {
@@ -85,6 +90,7 @@ export class AccountsService {
     if (!USERNAME_PATTERN.test(username)) {
       throw new Invalid('Validation failed: Username must be 1-30 letters, digits or underscores');
     }
+    if (this.reserved.has(username.toLowerCase())) throw new Conflict('Validation failed: Username is reserved');
     const email = input.email?.trim() || null;
     if (email !== null && !EMAIL_PATTERN.test(email)) throw new Invalid('Validation failed: Email is invalid');
     this.checkPassword(input.password);
@@ -142,6 +148,42 @@ export class AccountsService {
       // Two sign-ups racing for one name: the unique index decides.
       if (isDuplicateKey(error)) throw new Conflict('Validation failed: Username or email is already taken');
       throw error;
+    }
+    return account;
+  }
+
+  /** Makes a username impossible to register (create refuses it with 409). */
+  reserveUsername(username: string): void {
+    this.reserved.add(username.toLowerCase());
+  }
+
+  /**
+   * The department actor's account (docs/connectors-design.md §1), created when missing: no email, no
+   * password (it can never sign in), kind `department`. Conflict when a person already holds the name.
+   */
+  async ensureDepartment(username: string, displayName: string): Promise<AccountRecord> {
+    const existing = await this.store.findLocalByUsername(username);
+    if (existing) {
+      if (existing.kind !== 'department') throw new Conflict(`The department username "${username}" belongs to a person's account; rename that account`);
+      return existing;
+    }
+    const now = new Date();
+    const name = displayName.slice(0, PROFILE_LIMITS.displayName);
+    const account: AccountRecord = {
+      _id: newId(now), username, usernameLower: username.toLowerCase(), domain: null, email: null, emailLower: null,
+      passwordHash: null, role: 'member', kind: 'department', displayName: name, note: '', noteHtml: '', title: '',
+      department: name, location: '', fields: [], locked: false, bot: false, discoverable: true, suspended: false,
+      suspendedAt: null, avatarUrl: null, headerUrl: null, statusesCount: 0, followersCount: 0, followingCount: 0,
+      lastStatusAt: null, defaultVisibility: 'public', defaultSensitive: false, defaultLanguage: null,
+      searchPrefixes: accountSearchPrefixes({ username, displayName: name, title: '', department: name, location: '' }),
+      createdAt: now, updatedAt: now, url: null, inboxUrl: null, sharedInboxUrl: null, followersUrl: null, fetchedAt: null,
+    };
+    try {
+      await this.store.insert(account);
+    } catch (error) {
+      // Two processes starting at once: the other one created it.
+      if (!isDuplicateKey(error)) throw error;
+      return this.ensureDepartment(username, displayName);
     }
     return account;
   }
@@ -266,6 +308,17 @@ export class AccountsService {
     return (await verifyPassword(password, account.passwordHash)) ? account : null;
   }
 
+  /** Sets a new password after checking the current one (a wrong one is Invalid, 422: the caller stays signed in). */
+  async changePassword(id: string, currentPassword: string, newPassword: string): Promise<void> {
+    const account = await this.get(id);
+    const withHash = account.domain === null ? await this.store.findLocalByUsername(account.username) : null;
+    if (!withHash?.passwordHash || !(await verifyPassword(currentPassword, withHash.passwordHash))) {
+      throw new Invalid('Validation failed: Current password is not correct');
+    }
+    this.checkPassword(newPassword);
+    await this.store.update(id, { passwordHash: await hashPassword(newPassword) });
+  }
+
   /** Applies a profile change, validating every field before anything is written. */
   async updateProfile(id: string, update: ProfileUpdate): Promise<AccountRecord> {
     const current = await this.get(id);
@@ -303,6 +356,8 @@ export class AccountsService {
     }
     if (update.defaultVisibility !== undefined) set.defaultVisibility = update.defaultVisibility;
     if (update.defaultLanguage !== undefined) set.defaultLanguage = update.defaultLanguage;
+    if (update.avatarUrl !== undefined) set.avatarUrl = update.avatarUrl;
+    if (update.headerUrl !== undefined) set.headerUrl = update.headerUrl;
     const merged = { ...current, ...set };
     set.searchPrefixes = accountSearchPrefixes(merged);
     const updated = await this.store.update(id, set);
@@ -333,7 +388,7 @@ export class AccountsService {
 
   /** Local accounts, newest first. */
   listLocal(limit = 1000): Promise<AccountRecord[]> {
-    return this.store.list({ domain: null }, limit);
+    return this.store.list({ domain: null, kind: { $ne: 'department' } }, limit);
   }
 
   /** Accounts matching every word of the query as a prefix of a name, title, department or location. */
@@ -342,9 +397,15 @@ export class AccountsService {
     return this.store.search(prefixes, options);
   }
 
+  /** One page of the people directory (AccountsStore.directoryPage): local accounts first. */
+  directoryPage(options: { order: 'active' | 'new'; localOnly: boolean; offset: number; limit: number }): Promise<AccountRecord[]> {
+    return this.store.directoryPage(options);
+  }
+
   /** How many local accounts exist (and are not suspended). */
   countLocal(): Promise<number> {
-    return this.store.count({ domain: null, suspended: false });
+    // People only: the department actor is not a user.
+    return this.store.count({ domain: null, suspended: false, kind: { $ne: 'department' } });
   }
 
   /** One page of local accounts, optionally by role or suspension, in the page's read order (administration). */

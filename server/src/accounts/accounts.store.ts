@@ -1,4 +1,4 @@
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Filter, Sort } from 'mongodb';
 import type { Redis } from 'ioredis';
 import { AccountCache } from './account-cache.ts';
 import { prefixTerms } from '../shared/search-terms.ts';
@@ -8,6 +8,9 @@ export type Role = 'admin' | 'connector' | 'member';
 export const ROLES: readonly Role[] = ['admin', 'connector', 'member'];
 
 export type Visibility = 'public' | 'unlisted' | 'private' | 'direct' | 'local';
+
+/** A person, or a department actor (docs/connectors-design.md §1: an ActivityPub Group). */
+export type AccountKind = 'person' | 'department';
 
 export interface ProfileField {
   name: string;
@@ -24,6 +27,8 @@ export interface AccountRecord {
   emailLower: string | null;
   passwordHash: string | null;
   role: Role;
+  /** Absent on people's local accounts (older records too): only department actors carry it, and remote accounts. */
+  kind?: AccountKind;
   displayName: string;
   /** The bio as typed (plain text); noteHtml is what clients render. */
   note: string;
@@ -81,6 +86,8 @@ export interface RemoteAccountInput {
   fields: ProfileField[];
   locked: boolean;
   bot: boolean;
+  /** The actor is a Group: another instance's department actor. */
+  group?: boolean;
   avatarUrl: string | null;
   headerUrl: string | null;
   inboxUrl: string;
@@ -198,13 +205,32 @@ export class AccountsStore {
    * ids come from the query; the records come through the cache like every other read by id.
    */
   async listLocalPage(filter: LocalAccountFilter, page: Page): Promise<AccountRecord[]> {
-    const query: Filter<AccountRecord> = { domain: null };
+    const query: Filter<AccountRecord> = { domain: null, kind: { $ne: 'department' } };
     if (filter.role) query.role = filter.role;
     if (filter.suspended !== undefined) query.suspended = filter.suspended;
     const bounds = pageFilter(page);
     if (bounds) query._id = bounds;
     const rows = await this.collection.find(query, { projection: { _id: 1 } }).sort({ _id: pageSortDirection(page) }).limit(page.limit).toArray();
     return this.inOrder(rows.map((r) => r._id));
+  }
+
+  /**
+   * One page of the people directory: discoverable accounts that are not suspended, this instance's first,
+   * then the known accounts of other instances, each group most recently active (or newest) first.
+   * Offset paging runs across both groups, as Mastodon's directory pages by offset.
+   */
+  async directoryPage(options: { order: 'active' | 'new'; localOnly: boolean; offset: number; limit: number }): Promise<AccountRecord[]> {
+    const base: Filter<AccountRecord> = { discoverable: true, suspended: false };
+    const sort: Sort = options.order === 'active' ? { lastStatusAt: -1, _id: -1 } : { _id: -1 };
+    const ids = async (filter: Filter<AccountRecord>, skip: number, limit: number) =>
+      limit === 0 ? [] : (await this.collection.find(filter, { projection: { _id: 1 } }).sort(sort).skip(skip).limit(limit).toArray()).map((r) => r._id);
+    const localFilter: Filter<AccountRecord> = { ...base, domain: null };
+    const local = await ids(localFilter, options.offset, options.limit);
+    if (options.localOnly || local.length === options.limit) return this.inOrder(local);
+    // The local group ended on this page, or before it: the remote group starts where it ended.
+    const localTotal = local.length > 0 ? options.offset + local.length : await this.count(localFilter);
+    const remote = await ids({ ...base, domain: { $ne: null } }, Math.max(0, options.offset - localTotal), options.limit - local.length);
+    return this.inOrder([...local, ...remote]);
   }
 
   /** The oldest local admin that is not suspended (the instance's founder), through the cache. */

@@ -163,10 +163,11 @@ describe('multipart/form-data bodies', () => {
 
     const withFile = new FormData();
     withFile.append('display_name', 'With avatar');
-    withFile.append('avatar', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'avatar.png');
+    // Files go only in avatar and header (profile-images.test.ts).
+    withFile.append('attachment', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'avatar.png');
     const file = await send(dan, withFile);
     expect(file.status).toBe(422);
-    expect(await file.json()).toEqual({ error: 'Validation failed: file uploads are not supported yet' });
+    expect(await file.json()).toEqual({ error: 'Validation failed: send at most one file in each of the fields avatar, header' });
 
     const long = new FormData();
     long.append('note', 'x'.repeat(65 * 1024));

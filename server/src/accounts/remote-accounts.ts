@@ -49,6 +49,7 @@ export function remoteAccountChanges(input: RemoteAccountInput, localDomain: str
     fields: input.fields.slice(0, FIELDS_MAX).map((f) => ({ name: cut(f.name, 255), value: cut(f.value, 2048) })),
     locked: input.locked,
     bot: input.bot,
+    kind: input.group ? 'department' : 'person',
     avatarUrl: httpUrl('Avatar URL', input.avatarUrl),
     headerUrl: httpUrl('Header URL', input.headerUrl),
     inboxUrl: httpUrl('Inbox URL', input.inboxUrl),

@@ -101,10 +101,18 @@ export class FollowsService {
    * rules and events as a local follow; 'pending' when the target is locked and must approve it.
    * `activityUri` is kept with the follow, for the Accept that answers it. Following again is a no-op.
    */
-  async receiveFollow(followerId: string, targetId: string, activityUri: string): Promise<'accepted' | 'pending'> {
+  async receiveFollow(followerId: string, targetId: string, activityUri: string, options: { request?: boolean } = {}): Promise<'accepted' | 'pending'> {
     const [follower, target] = await Promise.all([this.accounts.find(followerId), this.accounts.find(targetId)]);
     if (!follower || follower.domain === null || follower.suspended) throw new Forbidden('Not a remote follower');
     if (!target || target.domain !== null) throw new NotFound();
+    if (options.request) {
+      // A department's link request waits for a connector whatever the target's lock (docs/connectors-design.md §2).
+      const record: FollowRecord = { _id: newId(), followerId, targetId, showReblogs: true, notify: false, createdAt: new Date(), activityUri };
+      if (!(await this.store.findFollow(followerId, targetId)) && (await this.store.insertRequest(record))) {
+        await this.events.emit('follow.created', { followerId, targetId, pending: true });
+      }
+      return (await this.store.findFollow(followerId, targetId)) ? 'accepted' : 'pending';
+    }
     const relationship = await this.follow(followerId, targetId, {}, activityUri);
     return relationship.following ? 'accepted' : 'pending';
   }

@@ -1,4 +1,5 @@
 // Instance → Mastodon's V1 Instance and (v2) Instance entities, and Kith's own /api/v1/kith/instance.
+import { ACCEPTED_CONTENT_TYPES } from '../media/content-sniffing.ts';
 import { toAccountEntity, type AccountEntity } from '../accounts/accounts.serialize.ts';
 import { PROFILE_LIMITS } from '../accounts/accounts.service.ts';
 import type { InstanceInfo } from './instance.service.ts';
@@ -20,15 +21,17 @@ const LIMITS = {
   maxPinnedStatuses: 5,
 } as const;
 
-// Kith takes no uploads yet: no media types are accepted, whatever the nominal limits say.
-const MEDIA = {
-  supported_mime_types: [] as string[],
-  image_size_limit: 16_777_216,
-  image_matrix_limit: 33_177_600,
-  video_size_limit: 103_809_024,
-  video_frame_rate_limit: 120,
-  video_matrix_limit: 8_294_400,
-};
+/** What uploads may be (server/src/media): the sniffed types and the configured size limits; no video. */
+function media(config: InstanceInfo['config']) {
+  return {
+    supported_mime_types: [...ACCEPTED_CONTENT_TYPES],
+    image_size_limit: config.mediaMaxImageMb * 1_048_576,
+    image_matrix_limit: 4096 * 4096,
+    video_size_limit: 0,
+    video_frame_rate_limit: 0,
+    video_matrix_limit: 0,
+  };
+}
 
 const POLLS = { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 };
 
@@ -81,7 +84,7 @@ export function toV1InstanceEntity(info: InstanceInfo) {
         max_media_attachments: LIMITS.maxMediaAttachments,
         characters_reserved_per_url: LIMITS.charactersReservedPerUrl,
       },
-      media_attachments: MEDIA,
+      media_attachments: media(config),
       polls: POLLS,
     },
     contact_account: contactAccount(info),
@@ -111,7 +114,7 @@ export function toV2InstanceEntity(info: InstanceInfo) {
         privacy_policy: null,
         terms_of_service: null,
       },
-      vapid: { public_key: '' },
+      vapid: { public_key: info.vapidPublicKey },
       accounts: {
         max_featured_tags: LIMITS.maxFeaturedTags,
         max_pinned_statuses: LIMITS.maxPinnedStatuses,
@@ -126,7 +129,7 @@ export function toV2InstanceEntity(info: InstanceInfo) {
         max_media_attachments: LIMITS.maxMediaAttachments,
         characters_reserved_per_url: LIMITS.charactersReservedPerUrl,
       },
-      media_attachments: { ...MEDIA, description_limit: 1500 },
+      media_attachments: { ...media(config), description_limit: 1500 },
       polls: POLLS,
       translation: { enabled: false },
     },

@@ -16,6 +16,8 @@ export interface InstanceInfo {
   stats: InstanceStats;
   /** The first admin (oldest admin account), Mastodon's contact account. */
   contact: AccountRecord | null;
+  /** The instance's VAPID public key (base64url) that Web Push clients subscribe with; empty without one. */
+  vapidPublicKey: string;
 }
 
 /** Mastodon's /api/v1/preferences, from an account's posting defaults. */
@@ -39,11 +41,13 @@ const CACHE_MS = 60_000;
 export class InstanceService {
   private readonly config: Config;
   private readonly accounts: AccountsService;
+  private readonly vapidPublicKey: () => Promise<string>;
   private cached: { at: number; info: Promise<Omit<InstanceInfo, 'config'>> } | null = null;
 
-  constructor(config: Config, accounts: AccountsService) {
+  constructor(config: Config, accounts: AccountsService, vapidPublicKey: () => Promise<string> = async () => '') {
     this.config = config;
     this.accounts = accounts;
+    this.vapidPublicKey = vapidPublicKey;
   }
 
   /** The instance's configuration, figures and contact account (figures cached for a minute). */
@@ -78,13 +82,14 @@ export class InstanceService {
   }
 
   private async load(): Promise<Omit<InstanceInfo, 'config'>> {
-    const [userCount, statusCount, contact] = await Promise.all([
+    const [userCount, statusCount, contact, vapidPublicKey] = await Promise.all([
       this.accounts.countLocal(),
       // Mastodon's status_count: the sum of local accounts' status counters.
       this.accounts.localStatusTotal(),
       this.accounts.firstAdmin(),
+      this.vapidPublicKey(),
     ]);
     // Peers arrive with federation; until then this instance knows no other domain.
-    return { stats: { userCount, statusCount, domainCount: 0 }, contact };
+    return { stats: { userCount, statusCount, domainCount: 0 }, contact, vapidPublicKey };
   }
 }

@@ -68,7 +68,8 @@ describe('GET /api/v2/instance', () => {
     });
     expect(body.version).toMatch(/^4\.3\.0 /);
     expect(body.registrations.message).toMatch(/invite/);
-    expect(Array.isArray(body.configuration.media_attachments.supported_mime_types)).toBe(true);
+    expect(body.configuration.media_attachments.supported_mime_types).toEqual(expect.arrayContaining(['image/jpeg', 'image/png', 'application/pdf']));
+    expect(body.configuration.media_attachments.image_size_limit).toBe(16 * 1_048_576);
     expect(JSON.stringify(body)).not.toContain('founder@example.test');
   });
 

@@ -29,7 +29,7 @@ export async function appsRoutes(instance: FastifyInstance, { services }: RouteD
       scopes: body.scopes,
       website: body.website,
     });
-    return toCredentialApplicationEntity(created, clientSecret);
+    return toCredentialApplicationEntity(created, clientSecret, await services.push.vapidPublicKey());
   });
 
   app.get('/api/v1/apps/verify_credentials', {
@@ -38,5 +38,5 @@ export async function appsRoutes(instance: FastifyInstance, { services }: RouteD
     preHandler: async (request) => {
       if (!request.auth) throw new Unauthorized();
     },
-  }, async (request) => toApplicationEntity(await services.oauth.getApp(request.auth!.appId ?? '')));
+  }, async (request) => toApplicationEntity(await services.oauth.getApp(request.auth!.appId ?? ''), await services.push.vapidPublicKey()));
 }

@@ -1,7 +1,7 @@
 import type { IssuedToken } from './oauth.service.ts';
 import type { AppRecord } from './oauth.store.ts';
 
-/** Mastodon's Application entity (4.3: with scopes and redirect_uris; vapid_key left out, no Web Push yet). */
+/** Mastodon's Application entity (4.3: with scopes, redirect_uris and the instance's VAPID key, which clients still read here). */
 export interface ApplicationEntity {
   id: string;
   name: string;
@@ -9,6 +9,7 @@ export interface ApplicationEntity {
   scopes: string[];
   redirect_uri: string;
   redirect_uris: string[];
+  vapid_key: string;
 }
 
 /** Mastodon's CredentialApplication: the Application plus its credentials, returned once at creation. */
@@ -28,7 +29,7 @@ export interface TokenEntity {
 }
 
 /** Domain → Mastodon Application entity. */
-export function toApplicationEntity(app: AppRecord): ApplicationEntity {
+export function toApplicationEntity(app: AppRecord, vapidKey: string): ApplicationEntity {
   return {
     id: app._id,
     name: app.name,
@@ -36,12 +37,13 @@ export function toApplicationEntity(app: AppRecord): ApplicationEntity {
     scopes: app.scopes,
     redirect_uri: app.redirectUris.join('\n'),
     redirect_uris: app.redirectUris,
+    vapid_key: vapidKey,
   };
 }
 
 /** Domain → Mastodon CredentialApplication entity (only right after creation: the secret is not stored). */
-export function toCredentialApplicationEntity(app: AppRecord, clientSecret: string): CredentialApplicationEntity {
-  return { ...toApplicationEntity(app), client_id: app.clientId, client_secret: clientSecret, client_secret_expires_at: 0 };
+export function toCredentialApplicationEntity(app: AppRecord, clientSecret: string, vapidKey: string): CredentialApplicationEntity {
+  return { ...toApplicationEntity(app, vapidKey), client_id: app.clientId, client_secret: clientSecret, client_secret_expires_at: 0 };
 }
 
 /** An issued token → Mastodon Token entity (created_at in epoch seconds). */

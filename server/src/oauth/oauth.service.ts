@@ -202,6 +202,12 @@ export class OAuthService implements TokenAuthenticator {
     await this.cache.revoke(tokenHash);
   }
 
+  /** Revokes every token of the account except `keepTokenId` (null: all of them), effective on the next request. */
+  async revokeAllForAccount(accountId: string, keepTokenId: string | null): Promise<void> {
+    const removed = await this.store.deleteTokensForAccountExcept(accountId, keepTokenId);
+    for (const token of removed) await this.cache.revoke(token.tokenHash);
+  }
+
   private async saveToken(accessToken: string, appId: string, accountId: string | null, scopes: string[], expiresAt: Date | null): Promise<TokenRecord> {
     const now = new Date();
     const record: TokenRecord = { _id: newId(now), tokenHash: sha256(accessToken), appId, accountId, scopes, createdAt: now, expiresAt };

@@ -101,6 +101,14 @@ export class OAuthStore {
     return this.tokens.findOneAndDelete({ tokenHash });
   }
 
+  /** Deletes every token of the account except `keepId` (null: all); returns the deleted ones. */
+  async deleteTokensForAccountExcept(accountId: string, keepId: string | null): Promise<TokenRecord[]> {
+    const filter = keepId === null ? { accountId } : { accountId, _id: { $ne: keepId } };
+    const doomed = await this.tokens.find(filter).toArray();
+    await this.tokens.deleteMany({ _id: { $in: doomed.map((t) => t._id) } });
+    return doomed;
+  }
+
   async insertCode(code: CodeRecord): Promise<void> {
     await this.codes.insertOne(code);
   }

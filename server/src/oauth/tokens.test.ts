@@ -47,6 +47,8 @@ describe('POST /api/v1/apps', () => {
       client_id: expect.stringMatching(/^[\w-]{40,}$/),
       client_secret: expect.stringMatching(/^[\w-]{40,}$/),
       client_secret_expires_at: 0,
+      // The instance's VAPID public key: an uncompressed P-256 point, base64url (65 bytes → 87 characters).
+      vapid_key: expect.stringMatching(/^[\w-]{87}$/),
     });
     const stored = await collection('oauth_apps').findOne({ clientId: res.body.client_id });
     expect(stored!.clientSecretHash).toBe(sha256(res.body.client_secret));

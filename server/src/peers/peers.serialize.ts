@@ -8,6 +8,8 @@ export interface PeerEntity {
   note: string;
   created_at: string;
   created_by: string | null;
+  /** `admin` (or the CLI) or `link` (added for a department link). */
+  source: 'admin' | 'link';
 }
 
 /** Domain → Kith admin API entity. */
@@ -19,5 +21,6 @@ export function toPeerEntity(peer: PeerRecord): PeerEntity {
     note: peer.note,
     created_at: peer.createdAt.toISOString(),
     created_by: peer.createdBy,
+    source: peer.source ?? 'admin',
   };
 }

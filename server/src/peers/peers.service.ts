@@ -67,9 +67,32 @@ export class PeersService {
     const note = (input.note ?? '').trim();
     if (note.length > NOTE_MAX) throw new Invalid(`Validation failed: Note is too long (maximum is ${NOTE_MAX} characters)`);
     const host = normalizePeerHost(input.host, scheme);
-    const stored = await this.store.put({ _id: newId(), host, scheme, state, note, createdAt: new Date(), createdBy: actor?._id ?? null });
+    const stored = await this.store.put({ _id: newId(), host, scheme, state, note, createdAt: new Date(), createdBy: actor?._id ?? null, source: 'admin' });
     await this.changed();
     return stored;
+  }
+
+  /**
+   * Allows a host because a department link needs it (docs/connectors-design.md §2): an existing allow
+   * is kept as it is (the admin's stays the admin's); Forbidden when the host is blocked.
+   */
+  async addForLink(host: string, scheme: PeerScheme): Promise<PeerRecord> {
+    const normalized = normalizePeerHost(host, scheme);
+    const existing = await this.store.find(normalized);
+    if (existing?.state === 'block') throw new Forbidden('This instance blocks that host');
+    if (existing) return existing;
+    const stored = await this.store.put({ _id: newId(), host: normalized, scheme, state: 'allow', note: 'department link', createdAt: new Date(), createdBy: null, source: 'link' });
+    await this.changed();
+    return stored;
+  }
+
+  /** Whether the host is blocked here (a block always wins, links included). */
+  async isBlocked(host: string): Promise<boolean> {
+    try {
+      return (await this.store.find(normalizePeerHost(host)))?.state === 'block';
+    } catch {
+      return true;
+    }
   }
 
   /** Removes a host's entry; NotFound when it has none. */

@@ -14,8 +14,10 @@ export interface PeerRecord {
   state: PeerState;
   note: string;
   createdAt: Date;
-  /** The admin who added it; null for the CLI. */
+  /** The admin who added it; null for the CLI (or a link). */
   createdBy: string | null;
+  /** Who added it: an admin (or the CLI), or a department link (docs/connectors-design.md §2); absent = admin. */
+  source?: 'admin' | 'link';
 }
 
 /** MongoDB queries for federation peers. */
@@ -39,6 +41,11 @@ export class PeersStore {
       { upsert: true, returnDocument: 'after' },
     );
     return after ?? record;
+  }
+
+  /** The entry of a normalized host, or null. */
+  find(host: string): Promise<PeerRecord | null> {
+    return this.collection.findOne({ host });
   }
 
   /** Deletes the entry of a host; false when there was none. */

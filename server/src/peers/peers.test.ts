@@ -81,7 +81,7 @@ describe('peers admin API', () => {
     const added = await admin.api.post(PEERS, { host: 'Engineering.Example:443', note: 'the engineers' });
     expect(added.status).toBe(200);
     expect(added.body).toEqual({
-      host: 'engineering.example', scheme: 'https', state: 'allow', note: 'the engineers', created_at: expect.any(String), created_by: admin.account._id,
+      host: 'engineering.example', scheme: 'https', state: 'allow', note: 'the engineers', created_at: expect.any(String), created_by: admin.account._id, source: 'admin',
     });
     const loopback = await admin.api.post(PEERS, { host: '127.0.0.1:3102', scheme: 'http' });
     expect(loopback.body).toMatchObject({ host: '127.0.0.1:3102', scheme: 'http', state: 'allow', note: '' });

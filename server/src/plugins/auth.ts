@@ -2,6 +2,8 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Forbidden, Unauthorized } from '../shared/errors.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
+import { readSessionCookie, sessionCookie } from '../sessions/session-cookie.ts';
+import { crossOriginProblem, csrfTokenMatches, needsCsrfToken } from '../sessions/csrf.ts';
 
 /** Who is calling: an account's token, or an app's client-credentials token (account null). */
 export interface AuthContext {
@@ -14,6 +16,11 @@ export interface AuthContext {
 /** Resolves a bearer token to its caller; implemented by the oauth domain. */
 export interface TokenAuthenticator {
   authenticate(bearerToken: string): Promise<AuthContext | null>;
+}
+
+/** Resolves the web app's session cookie to its caller and CSRF token; implemented by the sessions domain. */
+export interface CookieAuthenticator {
+  authenticate(secret: string): Promise<{ csrfToken: string; auth: AuthContext } | null>;
 }
 
 declare module 'fastify' {
@@ -53,16 +60,41 @@ export interface AuthPluginOptions {
    * rate limit can count by account and still count requests with invalid tokens (by address).
    */
   afterAuthentication?: preHandlerAsyncHookHandler;
+  /** The web app's session cookie, accepted when no bearer token is given (with CSRF checks). */
+  cookies?: { authenticator: CookieAuthenticator; publicUrl: string };
 }
 
-/** Reads the bearer token on every request into request.auth (null when absent). */
-export const authPlugin = fp<AuthPluginOptions>(async (app: FastifyInstance, { authenticator, afterAuthentication }) => {
+/**
+ * The caller of a request that carries the session cookie and no bearer token: its auth context, or a
+ * reason to refuse it (a cross-origin or forged unsafe request). A stale cookie, or one sent along with a
+ * cross-origin read, counts as no credentials (routes that need a user then answer 401).
+ */
+async function cookieCaller(request: FastifyRequest, cookies: NonNullable<AuthPluginOptions['cookies']>): Promise<{ auth: AuthContext | null; refusal: string | null }> {
+  // The web app calls the API only; other pages (the OAuth sign-in and consent forms) have their own cookies
+  // and CSRF tokens, and the browser sends this cookie along to them too.
+  if (!request.url.startsWith('/api/')) return { auth: null, refusal: null };
+  const cookie = sessionCookie(cookies.publicUrl);
+  const secret = readSessionCookie(request, cookie);
+  if (secret === null) return { auth: null, refusal: null };
+  const problem = crossOriginProblem(request, cookies.publicUrl);
+  const unsafe = needsCsrfToken(request);
+  if (problem) return { auth: null, refusal: unsafe ? problem : null };
+  const found = await cookies.authenticator.authenticate(secret);
+  if (!found) return { auth: null, refusal: null };
+  if (unsafe && !csrfTokenMatches(request, found.csrfToken)) return { auth: null, refusal: 'Missing or invalid CSRF token' };
+  return { auth: found.auth, refusal: null };
+}
+
+/** Reads the bearer token (or else the web session cookie) on every request into request.auth (null when absent). */
+export const authPlugin = fp<AuthPluginOptions>(async (app: FastifyInstance, { authenticator, afterAuthentication, cookies }) => {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async function authenticate(request, reply) {
     const token = bearerToken(request);
-    const auth = token === null ? null : await authenticator.authenticate(token);
+    const fromCookie = token === null && cookies ? await cookieCaller(request, cookies) : null;
+    const auth = token === null ? (fromCookie?.auth ?? null) : await authenticator.authenticate(token);
     if (auth && !auth.account?.suspended) request.auth = auth;
     if (afterAuthentication) await afterAuthentication.call(this, request, reply);
+    if (fromCookie?.refusal) throw new Forbidden(fromCookie.refusal);
     if (token !== null && !auth) throw new Unauthorized();
     if (auth?.account?.suspended) throw new Forbidden('Your login is currently disabled');
   });

@@ -6,7 +6,8 @@ import type { EventBus } from '../events/event-bus.ts';
 import { isDuplicateKey } from '../infra/mongo.ts';
 import { Conflict, Forbidden } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
-import { checkRemoteAuthor, remoteContent, remoteCreatedAt, type RemoteContent, type RemoteStatusInput } from './remote-statuses.ts';
+import { checkRemoteAuthor, remoteAttachments, remoteContent, remoteCreatedAt, type RemoteContent, type RemoteStatusInput } from './remote-statuses.ts';
+import type { RemoteAttachment, StatusMedia } from './status-media.ts';
 import { STATUS_LIMITS } from './status-compose.ts';
 import { statusVersion, type StatusRecord } from './status-record.ts';
 import type { Viewer } from './status-visibility.ts';
@@ -23,6 +24,8 @@ export interface RemoteStatusIntakeDeps {
   };
   /** Counts a stored status and emits status.created, as for local posts. */
   announceNew(record: StatusRecord): Promise<StatusRecord>;
+  /** Stores remote attachments; without it they are dropped. */
+  media?: StatusMedia | null;
 }
 
 /** Creates or edits remote statuses by uri (StatusesService.receiveRemote). */
@@ -38,16 +41,19 @@ export class RemoteStatusIntake {
     const { store, accounts, statuses } = this.deps;
     const author = checkRemoteAuthor(input, await accounts.find(input.authorId));
     const content = remoteContent(input);
+    const attachments = this.deps.media ? remoteAttachments(input) : [];
     const mentionIds = await this.mentionIdsOf(input.mentionUris);
     for (let attempt = 0; attempt < 2; attempt++) {
       const existing = await store.findByUri(input.uri);
-      if (existing) return this.edit(existing, author, content, mentionIds, input.updated);
+      if (existing) return this.edit(existing, author, content, mentionIds, input.updated, attachments);
       const createdAt = remoteCreatedAt(input.published, new Date());
       // A reply is threaded where its author may see the parent, the same rule as for local replies.
       const parent = input.inReplyToUri ? await statuses.findByUri(input.inReplyToUri) : null;
       const [visibleParent] = parent && !parent.deletedAt ? await statuses.filterVisible([parent], author) : [];
+      const id = newId(createdAt);
+      const mediaIds = attachments.length > 0 ? await this.deps.media!.storeRemote(author._id, id, attachments) : [];
       const record: StatusRecord = {
-        _id: newId(createdAt),
+        _id: id,
         accountId: author._id,
         uri: input.uri,
         ...content,
@@ -56,6 +62,7 @@ export class RemoteStatusIntake {
         inReplyToAccountId: visibleParent?.accountId ?? null,
         reblogOfId: null,
         mentionIds,
+        ...(mediaIds.length > 0 ? { mediaIds } : {}),
         applicationId: null,
         createdAt,
         editedAt: null,
@@ -68,6 +75,7 @@ export class RemoteStatusIntake {
       try {
         await store.insert(record);
       } catch (error) {
+        if (mediaIds.length > 0) await this.deps.media!.storeRemote(author._id, id, []);
         // The same Note delivered twice at once: the unique index on uri keeps one; edit that one.
         if (isDuplicateKey(error)) continue;
         throw error;
@@ -89,18 +97,21 @@ export class RemoteStatusIntake {
 
   // A remote Update of a known status: same rules as a local edit (earlier versions kept, mentions only
   // added, visibility and thread unchanged). Another author's uri is refused; a tombstone stays one.
-  private async edit(current: StatusRecord, author: AccountRecord, content: RemoteContent, mentionIds: string[], updated: Date | null): Promise<StatusRecord> {
-    const { store, events } = this.deps;
+  private async edit(current: StatusRecord, author: AccountRecord, content: RemoteContent, mentionIds: string[], updated: Date | null, attachments: RemoteAttachment[]): Promise<StatusRecord> {
+    const { store, events, media } = this.deps;
     if (current.accountId !== author._id) throw new Forbidden('The status belongs to another author');
     if (current.deletedAt || current.reblogOfId) return current;
     const merged = [...new Set([...mentionIds, ...current.mentionIds])];
+    // Unchanged attachments keep their ids; changed ones are stored anew.
+    const mediaIds = media ? await media.storeRemote(author._id, current._id, attachments) : (current.mediaIds ?? []);
     const same = content.contentHtml === current.contentHtml && content.spoilerText === current.spoilerText && content.sensitive === current.sensitive
-      && content.language === current.language && content.tags.join(' ') === current.tags.join(' ') && merged.length === current.mentionIds.length;
+      && content.language === current.language && content.tags.join(' ') === current.tags.join(' ') && merged.length === current.mentionIds.length
+      && mediaIds.join(' ') === (current.mediaIds ?? []).join(' ');
     if (same) return current;
     const now = new Date();
     const editedAt = updated && updated <= now && updated > current.createdAt ? updated : now;
     if ((await store.listEdits(current._id)).length === 0) await store.insertEdit(statusVersion(current, current.createdAt));
-    const next = await store.update(current._id, { $set: { ...content, mentionIds: merged, editedAt } }, { deletedAt: null, accountId: author._id });
+    const next = await store.update(current._id, { $set: { ...content, mentionIds: merged, mediaIds, editedAt } }, { deletedAt: null, accountId: author._id });
     if (!next) return current;
     await store.insertEdit(statusVersion(next, editedAt));
     await events.emit('status.updated', { statusId: next._id });

@@ -6,6 +6,7 @@ import { htmlToPlainText } from '../shared/html.ts';
 import { wordTerms } from '../shared/search-terms.ts';
 import { isTagName, normalizeTag } from './hashtag-names.ts';
 import { normalizeLanguage, STATUS_LIMITS } from './status-compose.ts';
+import { MAX_ATTACHMENTS, type RemoteAttachment } from './status-media.ts';
 
 /** A remote Note, mapped and sanitized by federation, as StatusesService.receiveRemote takes it. */
 export interface RemoteStatusInput {
@@ -24,6 +25,13 @@ export interface RemoteStatusInput {
   tags: string[];
   published: Date;
   updated: Date | null;
+  /** Its attachments, pointing at its instance (absent: none). */
+  attachments?: RemoteAttachment[];
+}
+
+/** The attachments a remote status keeps: http(s) URLs only, at most the local cap. */
+export function remoteAttachments(input: RemoteStatusInput): RemoteAttachment[] {
+  return (input.attachments ?? []).filter((a) => /^https?:\/\//i.test(a.url)).slice(0, MAX_ATTACHMENTS);
 }
 
 /** The content fields of a remote status, checked and derived (plain text, tags, search terms). */

@@ -50,12 +50,12 @@ export function normalizeLanguage(language: string | null | undefined): string |
 
 /**
  * Checks text and content warning against the rules and renders them: throws Invalid with
- * Mastodon's messages for blank text, text over the limit, and too many mentions or tags. Mentions of
+ * Mastodon's messages for blank text (allowed with `allowBlank`, for a status with attachments), text over the limit, and too many mentions or tags. Mentions of
  * other instances' accounts ("@bob@host") are looked up through `remote` (and fetched when unknown, as
  * Mastodon's ResolveMentionsService does); a handle nobody answers for stays plain text.
  */
-export async function composeText(text: string, spoilerText: string, accounts: AccountsService, origin: Origin, remote: RemoteAccountFinder | null = null): Promise<ComposedText> {
-  if (text.trim() === '') throw new Invalid("Validation failed: Text can't be blank");
+export async function composeText(text: string, spoilerText: string, accounts: AccountsService, origin: Origin, remote: RemoteAccountFinder | null = null, allowBlank = false): Promise<ComposedText> {
+  if (text.trim() === '' && !allowBlank) throw new Invalid("Validation failed: Text can't be blank");
   if (countedLength(text, spoilerText) > STATUS_LIMITS.characters) {
     throw new Invalid(`Validation failed: Text character limit of ${STATUS_LIMITS.characters} exceeded`);
   }

@@ -23,6 +23,8 @@ export interface StatusRecord {
   mentionIds: string[];
   /** Lower-case hashtag names, without '#'. */
   tags: string[];
+  /** Attachments (media_attachments ids), in order; absent on statuses stored before media. */
+  mediaIds?: string[];
   applicationId: string | null;
   createdAt: Date;
   editedAt: Date | null;
@@ -52,6 +54,8 @@ export interface StatusEditRecord {
   language: string | null;
   mentionIds: string[];
   tags: string[];
+  /** The attachments this version had; absent when none. */
+  mediaIds?: string[];
   /** When this version was published (the status's creation, or the edit that produced it). */
   createdAt: Date;
 }
@@ -69,6 +73,7 @@ export function statusVersion(record: StatusRecord, at: Date): StatusEditRecord 
     language: record.language,
     mentionIds: record.mentionIds,
     tags: record.tags,
+    ...(record.mediaIds?.length ? { mediaIds: record.mediaIds } : {}),
     createdAt: at,
   };
 }

@@ -48,9 +48,8 @@ const ManyQuery = Type.Object({
   id: Type.Union([Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 40 }), Type.String({ maxLength: 32 })]),
 });
 
-// Media and polls come with later issues; refusing them beats silently dropping them.
-function rejectUnsupported(body: { media_ids?: string[]; poll?: unknown; scheduled_at?: string | null }): void {
-  if (body.media_ids && body.media_ids.length > 0) throw new Invalid('Validation failed: media is not supported yet');
+// Polls and scheduling come with later issues; refusing them beats silently dropping them.
+function rejectUnsupported(body: { poll?: unknown; scheduled_at?: string | null }): void {
   if (body.poll !== undefined && body.poll !== null) throw new Invalid('Validation failed: polls are not supported yet');
   if (body.scheduled_at) throw new Invalid('Validation failed: scheduled statuses are not supported yet');
 }
@@ -76,6 +75,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
         visibility: body.visibility,
         language: body.language || null,
         inReplyToId: body.in_reply_to_id || null,
+        mediaIds: body.media_ids,
       },
       { idempotencyKey: request.headers['idempotency-key'] ?? null, applicationId: request.auth?.appId ?? null },
     );
@@ -111,6 +111,7 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
       spoilerText: body.spoiler_text ?? '',
       sensitive: toBool(body.sensitive),
       language: body.language === undefined ? undefined : body.language || null,
+      mediaIds: body.media_ids,
     });
     return services.statuses.serialize(status, account);
   });
@@ -140,8 +141,8 @@ export async function statusesRoutes(instance: FastifyInstance, { config, servic
     schema: { tags: ['statuses'], summary: 'Every version of a status, oldest first', params: IdParams },
     preHandler: requireScope('read:statuses'),
   }, async (request) => {
-    const { author, versions } = await services.statuses.history(request.params.id, viewerOf(request));
-    return versions.map((v) => toStatusEditEntity(v, author, origin));
+    const { author, versions, media } = await services.statuses.history(request.params.id, viewerOf(request));
+    return versions.map((v) => toStatusEditEntity(v, author, origin, media));
   });
 
   app.get('/api/v1/statuses/:id/source', {

@@ -13,6 +13,8 @@ import type { StatusEditRecord, StatusRecord } from './status-record.ts';
 import type { StatusRelationsStore } from './status-relations.store.ts';
 import type { StatusesStore } from './statuses.store.ts';
 import type { Viewer } from './status-visibility.ts';
+import type { StatusMedia } from './status-media.ts';
+import type { MediaAttachmentEntity } from '../media/media.serialize.ts';
 
 /** The application a status was posted from, as Mastodon shows it. */
 export interface ApplicationInfo {
@@ -36,7 +38,7 @@ export interface StatusEntity {
   local_only: boolean;
   sensitive: boolean;
   spoiler_text: string;
-  media_attachments: never[];
+  media_attachments: MediaAttachmentEntity[];
   application: ApplicationInfo | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
@@ -71,7 +73,7 @@ export interface StatusEditEntity {
   created_at: string;
   account: AccountEntity;
   poll: null;
-  media_attachments: never[];
+  media_attachments: MediaAttachmentEntity[];
   emojis: never[];
 }
 
@@ -81,6 +83,8 @@ export interface SerializeContext {
   accounts: ReadonlyMap<string, AccountRecord>;
   originals: ReadonlyMap<string, StatusRecord>;
   applications: ReadonlyMap<string, ApplicationInfo>;
+  /** Attachment entities by media id. */
+  media?: ReadonlyMap<string, MediaAttachmentEntity>;
   viewerId: string | null;
   relations: { favourited: Set<string>; reblogged: Set<string>; bookmarked: Set<string>; pinned: Set<string> } | null;
   /** Include the plain text (the answer to a delete). */
@@ -134,7 +138,7 @@ export function toStatusEntity(record: StatusRecord, ctx: SerializeContext): Sta
     local_only: record.visibility === 'local',
     sensitive: record.sensitive,
     spoiler_text: record.spoilerText,
-    media_attachments: [],
+    media_attachments: (record.mediaIds ?? []).map((id) => ctx.media?.get(id)).filter((m): m is MediaAttachmentEntity => m !== undefined),
     application: record.applicationId ? (ctx.applications.get(record.applicationId) ?? null) : null,
     mentions,
     tags: record.tags.map((name) => ({ name, url: `${ctx.origin.publicUrl}/tags/${encodeURIComponent(name)}` })),
@@ -165,8 +169,8 @@ export function toStatusEntity(record: StatusRecord, ctx: SerializeContext): Sta
   return entity;
 }
 
-/** One version of a status as a StatusEdit entity. */
-export function toStatusEditEntity(edit: StatusEditRecord, author: AccountRecord, origin: Origin): StatusEditEntity {
+/** One version of a status as a StatusEdit entity (with its attachments found in `media`). */
+export function toStatusEditEntity(edit: StatusEditRecord, author: AccountRecord, origin: Origin, media: ReadonlyMap<string, MediaAttachmentEntity> = new Map()): StatusEditEntity {
   return {
     content: edit.contentHtml,
     spoiler_text: edit.spoilerText,
@@ -174,7 +178,7 @@ export function toStatusEditEntity(edit: StatusEditRecord, author: AccountRecord
     created_at: edit.createdAt.toISOString(),
     account: toAccountEntity(author, origin),
     poll: null,
-    media_attachments: [],
+    media_attachments: (edit.mediaIds ?? []).map((id) => media.get(id)).filter((m): m is MediaAttachmentEntity => m !== undefined),
     emojis: [],
   };
 }
@@ -186,19 +190,21 @@ export class StatusSerializer {
   private readonly relations: StatusRelationsStore;
   private readonly accounts: AccountsService;
   private readonly applications: ApplicationLookup | null;
+  private readonly media: Pick<StatusMedia, 'entities'> | null;
 
-  constructor(origin: Origin, store: StatusesStore, relations: StatusRelationsStore, accounts: AccountsService, applications: ApplicationLookup | null) {
+  constructor(origin: Origin, store: StatusesStore, relations: StatusRelationsStore, accounts: AccountsService, applications: ApplicationLookup | null, media: Pick<StatusMedia, 'entities'> | null = null) {
     this.origin = origin;
     this.store = store;
     this.relations = relations;
     this.accounts = accounts;
     this.applications = applications;
+    this.media = media;
   }
 
   /**
    * Status entities for the records, in order, leaving out any whose author or boosted original is
-   * gone. Costs: one cache read for boosted originals, then accounts, the viewer's four relations and
-   * applications in parallel, whatever the number of records.
+   * gone. Costs: one cache read for boosted originals, then accounts, the viewer's four relations,
+   * applications and attachments in parallel, whatever the number of records.
    */
   async serializeMany(records: readonly StatusRecord[], viewer: Viewer, options: { withSource?: boolean } = {}): Promise<StatusEntity[]> {
     if (records.length === 0) return [];
@@ -212,19 +218,22 @@ export class StatusSerializer {
     const statusIds = all.map((r) => r._id);
     const appIds = [...new Set(all.map((r) => r.applicationId).filter((id): id is string => id !== null))];
     const viewerId = viewer?._id ?? null;
-    const [accounts, applications, favourited, reblogged, bookmarked, pinned] = await Promise.all([
+    const mediaIds = all.flatMap((r) => r.mediaIds ?? []);
+    const [accounts, applications, favourited, reblogged, bookmarked, pinned, media] = await Promise.all([
       this.accounts.getMany(accountIds),
       appIds.length > 0 && this.applications ? this.applications(appIds) : Promise.resolve(new Map<string, ApplicationInfo>()),
       viewerId ? this.relations.statusIdsAmong('favourites', viewerId, statusIds) : null,
       viewerId ? this.relations.statusIdsAmong('reblogs', viewerId, statusIds) : null,
       viewerId ? this.relations.statusIdsAmong('bookmarks', viewerId, statusIds) : null,
       viewerId ? this.relations.statusIdsAmong('pins', viewerId, all.filter((r) => r.accountId === viewerId).map((r) => r._id)) : null,
+      mediaIds.length > 0 && this.media ? this.media.entities(mediaIds) : undefined,
     ]);
     const ctx: SerializeContext = {
       origin: this.origin,
       accounts: new Map(accounts.map((a) => [a._id, a])),
       originals,
       applications,
+      media,
       viewerId,
       relations: viewerId ? { favourited: favourited!, reblogged: reblogged!, bookmarked: bookmarked!, pinned: pinned! } : null,
       withSource: options.withSource,

@@ -15,6 +15,8 @@ import type { StatusQuery, StatusSearchQuery, StatusesStore } from './statuses.s
 import type { RemoteStatusInput } from './remote-statuses.ts';
 import { RemoteStatusIntake } from './remote-status-intake.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
+import { MAX_ATTACHMENTS, type StatusMedia } from './status-media.ts';
+import type { MediaAttachmentEntity } from '../media/media.serialize.ts';
 
 /** What a client sends to post a status. */
 export interface NewStatus {
@@ -25,6 +27,8 @@ export interface NewStatus {
   visibility?: Visibility;
   language?: string | null;
   inReplyToId?: string | null;
+  /** The author's uploads to attach (at most 4); with them the text may be blank. */
+  mediaIds?: string[];
 }
 
 /** What an edit may change (visibility and the thread cannot change, as in Mastodon). */
@@ -33,6 +37,8 @@ export interface StatusChange {
   spoilerText?: string;
   sensitive?: boolean;
   language?: string | null;
+  /** The attachments after the edit, in order; undefined keeps them. */
+  mediaIds?: string[];
 }
 
 export interface StatusesDeps {
@@ -47,6 +53,17 @@ export interface StatusesDeps {
   applications?: ApplicationLookup | null;
   /** Accounts of other instances, for @user@domain mentions; without it only local accounts are mentioned. */
   remote?: RemoteAccountFinder | null;
+  /** Attachments (the media domain); without it media_ids are refused. */
+  media?: StatusMedia | null;
+}
+
+/** The distinct media ids of a request, checked against the limit; Invalid past it or without a media domain. */
+function attachmentIds(ids: readonly string[] | undefined, media: StatusMedia | null): string[] {
+  const unique = [...new Set(ids ?? [])];
+  if (unique.length === 0) return unique;
+  if (!media) throw new Invalid('Validation failed: media is not supported');
+  if (unique.length > MAX_ATTACHMENTS) throw new Invalid(`Validation failed: At most ${MAX_ATTACHMENTS} files can be attached to a post`);
+  return unique;
 }
 
 // A reply counts on its parent only where everyone who can see the parent's count may see the reply
@@ -67,6 +84,7 @@ export class StatusesService {
   private readonly serializer: StatusSerializer;
   private readonly remote: RemoteStatusIntake;
   private readonly remoteAccounts: RemoteAccountFinder | null;
+  private readonly media: StatusMedia | null;
 
   constructor(deps: StatusesDeps) {
     this.store = deps.store;
@@ -77,8 +95,9 @@ export class StatusesService {
     this.idempotency = new IdempotencyKeys(deps.redis, deps.store);
     this.origin = deps.origin;
     this.remoteAccounts = deps.remote ?? null;
-    this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null);
-    this.remote = new RemoteStatusIntake({ store: deps.store, accounts: deps.accounts, events: deps.events, statuses: this, announceNew: (record) => this.announceNew(record) });
+    this.media = deps.media ?? null;
+    this.serializer = new StatusSerializer(deps.origin, deps.store, deps.relations, deps.accounts, deps.applications ?? null, this.media);
+    this.remote = new RemoteStatusIntake({ store: deps.store, accounts: deps.accounts, events: deps.events, statuses: this, announceNew: (record) => this.announceNew(record), media: this.media });
   }
 
   /**
@@ -90,12 +109,12 @@ export class StatusesService {
     const applicationId = options.applicationId ?? null;
     if (!options.idempotencyKey) {
       const record = await this.newRecord(author, newId(), input, applicationId);
-      await this.store.insert(record);
+      await this.insertWithMedia(record);
       return this.announceNew(record);
     }
     const { record, created } = await this.idempotency.run(author._id, options.idempotencyKey, async (id) => {
       const built = await this.newRecord(author, id, input, applicationId);
-      await this.store.insert(built);
+      await this.insertWithMedia(built);
       return built;
     });
     return created ? this.announceNew(record) : record;
@@ -182,12 +201,16 @@ export class StatusesService {
     const current = await this.store.get(id);
     if (!current || current.deletedAt || current.accountId !== author._id) throw new NotFound();
     if (current.reblogOfId) throw new Invalid('Validation failed: A boost cannot be edited');
-    const composed = await composeText(change.text, change.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts);
+    const currentMedia = current.mediaIds ?? [];
+    const mediaIds = change.mediaIds === undefined ? currentMedia : attachmentIds(change.mediaIds, this.media);
+    const composed = await composeText(change.text, change.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts, mediaIds.length > 0);
     const sensitive = (change.sensitive ?? current.sensitive) || composed.spoilerText !== '';
     const language = change.language === undefined ? current.language : (normalizeLanguage(change.language) ?? current.language);
-    if (composed.text === current.text && composed.spoilerText === current.spoilerText && sensitive === current.sensitive && language === current.language) {
+    const sameMedia = mediaIds.join(' ') === currentMedia.join(' ');
+    if (composed.text === current.text && composed.spoilerText === current.spoilerText && sensitive === current.sensitive && language === current.language && sameMedia) {
       return current;
     }
+    if (!sameMedia) await this.media!.attach(author._id, id, mediaIds);
     const now = new Date();
     const versions = await this.store.listEdits(id);
     // Mastodon stores the original as the first version when a status is first edited.
@@ -195,10 +218,15 @@ export class StatusesService {
     const mentionIds = [...new Set([...composed.mentionIds, ...current.mentionIds])];
     const updated = await this.store.update(
       id,
-      { $set: { text: composed.text, contentHtml: composed.contentHtml, spoilerText: composed.spoilerText, sensitive, language, mentionIds, tags: composed.tags, searchTerms: composed.searchTerms, editedAt: now } },
+      { $set: { text: composed.text, contentHtml: composed.contentHtml, spoilerText: composed.spoilerText, sensitive, language, mentionIds, tags: composed.tags, searchTerms: composed.searchTerms, mediaIds, editedAt: now } },
       { deletedAt: null, accountId: author._id },
     );
-    if (!updated) throw new NotFound();
+    if (!updated) {
+      if (!sameMedia) await this.media!.detach(id, mediaIds.filter((m) => !currentMedia.includes(m)));
+      throw new NotFound();
+    }
+    // Attachments the edit dropped go back to the uploader (and are swept a day later if unused).
+    if (!sameMedia) await this.media!.detach(id, currentMedia.filter((m) => !mediaIds.includes(m)));
     await this.store.insertEdit(statusVersion(updated, now));
     await this.events.emit('status.updated', { statusId: id });
     return updated;
@@ -281,13 +309,16 @@ export class StatusesService {
     return { ancestors: visibleAncestors, descendants: visibleDescendants };
   }
 
-  /** Every version of a visible status, oldest first (one entry when it was never edited). */
-  async history(id: string, viewer: Viewer): Promise<{ status: StatusRecord; author: AccountRecord; versions: StatusEditRecord[] }> {
+  /** Every version of a visible status, oldest first (one entry when it was never edited), and their attachments. */
+  async history(id: string, viewer: Viewer): Promise<{ status: StatusRecord; author: AccountRecord; versions: StatusEditRecord[]; media: Map<string, MediaAttachmentEntity> }> {
     const status = await this.get(id, viewer);
     const author = await this.accounts.find(status.accountId);
     if (!author) throw new NotFound();
-    const versions = await this.store.listEdits(id);
-    return { status, author, versions: versions.length > 0 ? versions : [statusVersion(status, status.createdAt)] };
+    const stored = await this.store.listEdits(id);
+    const versions = stored.length > 0 ? stored : [statusVersion(status, status.createdAt)];
+    const mediaIds = [...new Set(versions.flatMap((v) => v.mediaIds ?? []))];
+    const media = mediaIds.length > 0 && this.media ? await this.media.entities(mediaIds) : new Map<string, MediaAttachmentEntity>();
+    return { status, author, versions, media };
   }
 
   /** The statuses an account pinned that the viewer may see, most recently pinned first. */
@@ -340,7 +371,8 @@ export class StatusesService {
 
   // A new status with the rules applied (text, reply target); nothing is written yet.
   private async newRecord(author: AccountRecord, id: string, input: NewStatus, applicationId: string | null): Promise<StatusRecord> {
-    const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts);
+    const mediaIds = attachmentIds(input.mediaIds, this.media);
+    const composed = await composeText(input.text, input.spoilerText ?? '', this.accounts, this.origin, this.remoteAccounts, mediaIds.length > 0);
     let parent: StatusRecord | null = null;
     if (input.inReplyToId) {
       const [visible] = await this.getVisible([input.inReplyToId], author);
@@ -366,6 +398,7 @@ export class StatusesService {
       reblogOfId: null,
       mentionIds: composed.mentionIds,
       tags: composed.tags,
+      ...(mediaIds.length > 0 ? { mediaIds } : {}),
       applicationId,
       createdAt: now,
       editedAt: null,
@@ -377,6 +410,19 @@ export class StatusesService {
       rev: 0,
     };
     return record;
+  }
+
+  // Stores a new status after taking its attachments (Invalid when one is not the author's to attach);
+  // a failed insert gives them back.
+  private async insertWithMedia(record: StatusRecord): Promise<void> {
+    const mediaIds = record.mediaIds ?? [];
+    if (mediaIds.length > 0) await this.media!.attach(record.accountId, record._id, mediaIds);
+    try {
+      await this.store.insert(record);
+    } catch (error) {
+      if (mediaIds.length > 0) await this.media!.detach(record._id, mediaIds);
+      throw error;
+    }
   }
 
   // What follows storing a new status: its counters, then status.created for the side effects.

@@ -201,6 +201,10 @@ describe('open mode: delivery to an inbox that redirects inside', () => {
     await settle([a, b]);
     await waitFor(async () => evil.hits.filter((hit) => hit.method === 'POST' && hit.path.startsWith('/to')).length >= 2, 20);
     expect(secretHits()).toBe(0);
+    // A refusal does not change on retry: the deliveries are dead letters at once, not retried for 72 hours.
+    const refused = () => dbA.collection('federation_dead_letters').find({ host: new URL(evil.url).host }).toArray();
+    await waitFor(async () => (await refused()).length >= 2);
+    expect((await refused()).every((letter) => String(letter.reason).startsWith('outbound refused'))).toBe(true);
     await expectServing(a);
   });
 });

@@ -1,0 +1,63 @@
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { AccountRecord } from '../accounts/accounts.store.ts';
+import type { OnboardingStore } from './onboarding.store.ts';
+
+export const ONBOARDING_STEPS = ['profile', 'follow_colleagues', 'follow_department', 'first_post'] as const;
+export type OnboardingStepId = (typeof ONBOARDING_STEPS)[number];
+
+export interface OnboardingStep {
+  id: OnboardingStepId;
+  done: boolean;
+  /** False while the step cannot be taken yet (the department's account does not exist). */
+  available: boolean;
+  /** Why a step is not available, for the checklist to say. */
+  note: string | null;
+}
+
+export interface OnboardingState {
+  steps: OnboardingStep[];
+  /** Every available step done: the checklist goes away. */
+  finished: boolean;
+}
+
+/**
+ * The first-run checklist. A step is done when the account shows it (a bio or avatar, someone followed,
+ * a post written) or when the person marked it done; the state lives on the server so it follows them
+ * from the browser to the phone.
+ */
+export class OnboardingService {
+  private readonly store: OnboardingStore;
+  private readonly accounts: AccountsService;
+
+  constructor(store: OnboardingStore, accounts: AccountsService) {
+    this.store = store;
+    this.accounts = accounts;
+  }
+
+  async state(accountId: string): Promise<OnboardingState> {
+    const [account, record] = await Promise.all([this.accounts.get(accountId), this.store.find(accountId)]);
+    const marked = new Set(record?.completed ?? []);
+    const steps = ONBOARDING_STEPS.map((id) => step(id, account, marked));
+    return { steps, finished: steps.every((s) => s.done || !s.available) };
+  }
+
+  async complete(accountId: string, steps: OnboardingStepId[]): Promise<OnboardingState> {
+    if (steps.length > 0) await this.store.markCompleted(accountId, [...new Set(steps)]);
+    return this.state(accountId);
+  }
+}
+
+function step(id: OnboardingStepId, account: AccountRecord, marked: Set<string>): OnboardingStep {
+  const byHand = marked.has(id);
+  switch (id) {
+    case 'profile':
+      return { id, done: byHand || account.note.trim() !== '' || account.avatarUrl !== null, available: true, note: null };
+    case 'follow_colleagues':
+      return { id, done: byHand || account.followingCount > 0, available: true, note: null };
+    case 'follow_department':
+      // Departments become followable accounts with the federation's group actors; until then say so.
+      return { id, done: byHand, available: false, note: "Your department's account does not exist yet; this step opens when it does." };
+    case 'first_post':
+      return { id, done: byHand || account.statusesCount > 0, available: true, note: null };
+  }
+}
