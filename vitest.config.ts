@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'federation/src/**/*.test.ts'],
-    globalSetup: ['server/test/global-setup.ts'],
+    include: ['server/src/**/*.test.ts', 'server/test/**/*.test.ts', 'federation/src/**/*.test.ts', 'web/test/**/*.test.ts'],
+    // The second builds the web app when stale, for the browser tests (web/test/e2e).
+    globalSetup: ['server/test/global-setup.ts', 'web/test/e2e/global-setup.ts'],
     // Each file gets its own database and Redis prefix, so files run in parallel on both cores.
     pool: 'forks',
     maxWorkers: 2,

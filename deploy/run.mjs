@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { repoRoot, startMongoStandIn, startRedis } from './services.mjs';
+import { ensureChromiumInstalled, ensureWebBuild, webBuildDir } from './web-build.mjs';
 
 const dataDir = path.join(repoRoot, '.kith', 'data');
 /** The services.json this process wrote (and removes when it stops its services), if any. */
@@ -29,14 +30,33 @@ const children = new Set();
 let signalled = false;
 
 const commands = {
-  start: (args) => withServices('start', () => runNode(['server/src/main.ts', ...args])),
+  start: async (args) => {
+    // The server serves the built web app (rebuilt when web/ changed) on its own port.
+    await ensureWebBuild(node24());
+    process.env.WEB_APP_DIR ??= webBuildDir;
+    return withServices('start', () => runNode(['server/src/main.ts', ...args]));
+  },
   network: (args) => network(args),
   kith: (args) => isHelp(args)
     ? runNode(['server/src/cli/main.ts', ...args]) // usage needs no databases; skip their start-up
     : withServices('kith', () => runNode(['server/src/cli/main.ts', ...args])),
-  // The vitest global setup starts its own services (deploy/services.mjs); none here.
-  test: (args) => runNode([packageBin('vitest', 'vitest'), 'run', ...args]),
-  typecheck: () => runNode([packageBin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']),
+  // The vitest global setup starts its own services (deploy/services.mjs); none here. The browser tests
+  // drive the built web app in Debian's chromium.
+  test: async (args) => {
+    // Only when the run includes them (no file filter, or one under web/), as in web/test/e2e/global-setup.ts.
+    const filters = args.filter((arg) => !arg.startsWith('-') && /[/.]/.test(arg));
+    if (filters.length === 0 || filters.some((filter) => filter.includes('web'))) {
+      await ensureWebBuild(node24());
+      ensureChromiumInstalled();
+    }
+    return runNode([packageBin('vitest', 'vitest'), 'run', ...args]);
+  },
+  typecheck: async () => {
+    const server = await runNode([packageBin('typescript', 'tsc'), '-p', 'tsconfig.json', '--noEmit']);
+    // The web app: svelte-check of web/src, tsc of web/test (web/package.json's `check`).
+    const web = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '-s', '-w', 'web', 'check'], { cwd: repoRoot, stdio: 'inherit' });
+    return server || (web.status ?? 1);
+  },
   bench: ([name, ...rest]) => {
     if (!name) throw new Error(`usage: npm run bench -- <name> [args...]; scripts: ${benchNames().join(', ') || 'none yet'}`);
     return runNode([path.join('bench', `${name}.ts`), ...rest]);
