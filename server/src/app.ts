@@ -22,6 +22,7 @@ import { oauthRoutes } from './oauth/oauth.routes.ts';
 import { registrationRoutes } from './accounts/registration.routes.ts';
 import { invitesRoutes } from './invites/invites.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { registrationModeRoutes } from './admin/registration-mode.routes.ts';
 import { peersRoutes } from './peers/peers.routes.ts';
 import { federationStateRoutes } from './federation-state/federation-state.routes.ts';
 import { statusesRoutes } from './statuses/statuses.routes.ts';
@@ -137,7 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routeDeps: RouteDeps = { config, services: deps.services };
   // The built web app takes / and every path no route owns; without a build, / is the landing page.
   const webApp = await loadWebApp(config.webAppDir, app.log);
-  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, mediaRoutes, mediaServingRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, sessionsRoutes, passwordRoutes, onboardingRoutes, pushRoutes, linksRoutes, networkRoutes, auditRoutes, proposalsRoutes, companyNewsRoutes, directoryRoutes, webApp ? webAppRoutes(webApp) : landingRoutes]) {
+  for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, registrationModeRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, mediaRoutes, mediaServingRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, sessionsRoutes, passwordRoutes, onboardingRoutes, pushRoutes, linksRoutes, networkRoutes, auditRoutes, proposalsRoutes, companyNewsRoutes, directoryRoutes, webApp ? webAppRoutes(webApp) : landingRoutes]) {
     await app.register(routes, routeDeps);
   }
 

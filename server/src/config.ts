@@ -22,6 +22,7 @@ export interface Config {
   /** One key prefix per instance, so several instances can share one Redis server. */
   redisPrefix: string;
   logLevel: LogLevel;
+  /** REGISTRATION_MODE: the default; an admin's choice overrides it (services.registrationMode has the mode in force). */
   registrationMode: RegistrationMode;
   /** Whether the server processes background jobs itself (off for API-only processes). */
   runJobs: boolean;
@@ -57,7 +58,7 @@ export type TrustProxy = false | number | string[];
 export class ConfigError extends Error {}
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const REGISTRATION_MODES: RegistrationMode[] = ['closed', 'invite', 'open'];
+export const REGISTRATION_MODES: readonly RegistrationMode[] = ['closed', 'invite', 'open'];
 const FEDERATION_MODES: FederationMode[] = ['allowlist', 'open'];
 const LINK_PEERINGS: LinkPeering[] = ['auto', 'admin'];
 

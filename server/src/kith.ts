@@ -33,7 +33,7 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
     log: infra.log,
     nodeInfo: {
       version: '0.1.0',
-      openRegistrations: () => config.registrationMode === 'open',
+      openRegistrations: async () => (await services.registrationMode.effective()) === 'open',
       usage: async () => {
         const { stats } = await services.instance.info();
         return { users: stats.userCount, localPosts: stats.statusCount };

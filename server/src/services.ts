@@ -12,6 +12,8 @@ import { OAuthService } from './oauth/oauth.service.ts';
 import { InvitesStore } from './invites/invites.store.ts';
 import { InvitesService } from './invites/invites.service.ts';
 import { RegistrationService } from './invites/registration.service.ts';
+import { RegistrationModeStore } from './invites/registration-mode.store.ts';
+import { RegistrationModeService } from './invites/registration-mode.service.ts';
 import { AdminService } from './admin/admin.service.ts';
 import { StatusesStore } from './statuses/statuses.store.ts';
 import { StatusRelationsStore } from './statuses/status-relations.store.ts';
@@ -86,6 +88,8 @@ export interface Services {
   oauth: OAuthService;
   invites: InvitesService;
   registration: RegistrationService;
+  /** The registration mode in force: an admin's choice, else REGISTRATION_MODE. */
+  registrationMode: RegistrationModeService;
   admin: AdminService;
   statuses: StatusesService;
   statusInteractions: StatusInteractionsService;
@@ -149,7 +153,8 @@ export function createServices(infra: Infra): Composition {
   const sessions = new SessionsService(indexed(new SessionsStore(db)), accounts, redis);
   const onboarding = new OnboardingService(indexed(new OnboardingStore(db)), accounts);
   const invites = new InvitesService(indexed(new InvitesStore(db)));
-  const registration = new RegistrationService(config.registrationMode, accounts, invites, oauth);
+  const registrationMode = new RegistrationModeService(indexed(new RegistrationModeStore(db)), redis, config.registrationMode);
+  const registration = new RegistrationService(() => registrationMode.effective(), accounts, invites, oauth);
   const admin = new AdminService(accounts);
   const remoteDirectory = new RemoteDirectory(accounts, config.domain);
   const media = new MediaService({
@@ -175,7 +180,7 @@ export function createServices(infra: Infra): Composition {
 
   const health = new HealthService(db, [redis, redisConnection]);
   const pushKeys = indexed(new PushKeysStore(db));
-  const instance = new InstanceService(config, accounts, () => pushKeys.vapidPublicKey());
+  const instance = new InstanceService(config, accounts, () => pushKeys.vapidPublicKey(), () => registrationMode.effective());
   const hashtags = new HashtagsService(indexed(new HashtagsStore(db, redis)));
   const search = new SearchService({
     accounts, follows, statuses, hashtags, domain: config.domain, publicUrl: config.publicUrl, remote: remoteDirectory,
@@ -233,6 +238,7 @@ export function createServices(infra: Infra): Composition {
     oauth,
     invites,
     registration,
+    registrationMode,
     admin,
     statuses,
     statusInteractions,

@@ -5,8 +5,8 @@ import type { KithCtx } from '../context.ts';
 export interface NodeInfoSource {
   /** Software version, semver. */
   version: string;
-  /** Whether anyone may sign up. */
-  openRegistrations(): boolean;
+  /** Whether anyone may sign up (an admin may change it at runtime, so it is asked at every request). */
+  openRegistrations(): boolean | Promise<boolean>;
   /** Local user and post counts. */
   usage(): Promise<{ users: number; localPosts: number }>;
 }
@@ -18,7 +18,7 @@ export function registerNodeInfo(federation: Federation<KithCtx>, source: NodeIn
     return {
       software: { name: 'kith', version: source.version },
       protocols: ['activitypub'],
-      openRegistrations: source.openRegistrations(),
+      openRegistrations: await source.openRegistrations(),
       usage: { users: { total: usage.users }, localPosts: usage.localPosts, localComments: 0 },
     };
   });

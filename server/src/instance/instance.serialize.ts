@@ -45,7 +45,7 @@ function description(info: InstanceInfo): string {
 }
 
 function registrationMessage(info: InstanceInfo): string | null {
-  switch (info.config.registrationMode) {
+  switch (info.registrationMode) {
     case 'open':
       return null;
     case 'invite':
@@ -61,7 +61,7 @@ function contactAccount(info: InstanceInfo): AccountEntity | null {
 
 /** Mastodon's V1 Instance entity (GET /api/v1/instance). */
 export function toV1InstanceEntity(info: InstanceInfo) {
-  const { config, stats } = info;
+  const { config, stats, registrationMode } = info;
   return {
     uri: config.domain,
     title: config.instanceName,
@@ -74,9 +74,9 @@ export function toV1InstanceEntity(info: InstanceInfo) {
     stats: { user_count: stats.userCount, status_count: stats.statusCount, domain_count: stats.domainCount },
     thumbnail: `${config.publicUrl}/static/header.png`,
     languages: ['en'],
-    registrations: config.registrationMode === 'open',
+    registrations: registrationMode === 'open',
     approval_required: false,
-    invites_enabled: config.registrationMode !== 'closed',
+    invites_enabled: registrationMode !== 'closed',
     configuration: {
       accounts: { max_featured_tags: LIMITS.maxFeaturedTags },
       statuses: {
@@ -94,7 +94,7 @@ export function toV1InstanceEntity(info: InstanceInfo) {
 
 /** Mastodon's Instance entity (GET /api/v2/instance). */
 export function toV2InstanceEntity(info: InstanceInfo) {
-  const { config, stats } = info;
+  const { config, stats, registrationMode } = info;
   return {
     domain: config.domain,
     title: config.instanceName,
@@ -134,7 +134,7 @@ export function toV2InstanceEntity(info: InstanceInfo) {
       translation: { enabled: false },
     },
     registrations: {
-      enabled: config.registrationMode === 'open',
+      enabled: registrationMode === 'open',
       approval_required: false,
       message: registrationMessage(info),
       url: null,
@@ -154,14 +154,14 @@ export interface RuleEntity {
 
 /** Kith's own view of the instance (GET /api/v1/kith/instance). */
 export function toKithInstanceEntity(info: InstanceInfo) {
-  const { config, stats } = info;
+  const { config, stats, registrationMode } = info;
   return {
     name: config.instanceName,
     domain: config.domain,
     url: config.publicUrl,
     version: KITH_VERSION,
     mastodon_api_version: VERSION,
-    registration_mode: config.registrationMode,
+    registration_mode: registrationMode,
     streaming_url: streamingUrl(config.publicUrl),
     counts: { accounts: stats.userCount, statuses: stats.statusCount, domains: stats.domainCount },
     contact_account: contactAccount(info),

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config, RegistrationMode } from '../config.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { toMastodonVisibility, type MastodonVisibility } from '../accounts/accounts.serialize.ts';
@@ -13,6 +13,8 @@ export interface InstanceStats {
 /** What the instance endpoints show: configuration, figures and whom to contact. */
 export interface InstanceInfo {
   config: Config;
+  /** The registration mode in force (an admin's choice, else REGISTRATION_MODE); read at every call, never cached here. */
+  registrationMode: RegistrationMode;
   stats: InstanceStats;
   /** The first admin (oldest admin account), Mastodon's contact account. */
   contact: AccountRecord | null;
@@ -42,12 +44,19 @@ export class InstanceService {
   private readonly config: Config;
   private readonly accounts: AccountsService;
   private readonly vapidPublicKey: () => Promise<string>;
-  private cached: { at: number; info: Promise<Omit<InstanceInfo, 'config'>> } | null = null;
+  private readonly registrationMode: () => Promise<RegistrationMode>;
+  private cached: { at: number; info: Promise<Omit<InstanceInfo, 'config' | 'registrationMode'>> } | null = null;
 
-  constructor(config: Config, accounts: AccountsService, vapidPublicKey: () => Promise<string> = async () => '') {
+  constructor(
+    config: Config,
+    accounts: AccountsService,
+    vapidPublicKey: () => Promise<string> = async () => '',
+    registrationMode: () => Promise<RegistrationMode> = async () => config.registrationMode,
+  ) {
     this.config = config;
     this.accounts = accounts;
     this.vapidPublicKey = vapidPublicKey;
+    this.registrationMode = registrationMode;
   }
 
   /** The instance's configuration, figures and contact account (figures cached for a minute). */
@@ -60,7 +69,8 @@ export class InstanceService {
         if (this.cached?.info === info) this.cached = null;
       });
     }
-    return { config: this.config, ...(await this.cached.info) };
+    const [figures, registrationMode] = await Promise.all([this.cached.info, this.registrationMode()]);
+    return { config: this.config, registrationMode, ...figures };
   }
 
   /** Forgets the cached figures (after an admin change, and in tests). */
@@ -81,7 +91,7 @@ export class InstanceService {
     };
   }
 
-  private async load(): Promise<Omit<InstanceInfo, 'config'>> {
+  private async load(): Promise<Omit<InstanceInfo, 'config' | 'registrationMode'>> {
     const [userCount, statusCount, contact, vapidPublicKey] = await Promise.all([
       this.accounts.countLocal(),
       // Mastodon's status_count: the sum of local accounts' status counters.

@@ -34,7 +34,10 @@ function landingPage(name: string, publicUrl: string, registrationMode: string):
 }
 
 /** The page at / for people who open the instance's address in a browser. */
-export async function landingRoutes(app: FastifyInstance, { config }: RouteDeps): Promise<void> {
-  const html = landingPage(config.instanceName, config.publicUrl, config.registrationMode);
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
+export async function landingRoutes(app: FastifyInstance, { config, services }: RouteDeps): Promise<void> {
+  // Rendered per request: an admin may change the registration mode at runtime.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    const html = landingPage(config.instanceName, config.publicUrl, await services.registrationMode.effective());
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
 }

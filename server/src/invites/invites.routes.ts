@@ -65,5 +65,9 @@ export async function invitesRoutes(instance: FastifyInstance, { config, service
     schema: { tags: ['kith', 'invites'], summary: 'Whether an invite code can be used now', params: CodeParams, security: [] },
     // Limited like sign-in: guessing codes must cost as much as guessing passwords.
     config: { rateLimit: authRateLimit(config) },
-  }, async (request) => toInviteCheckEntity(await services.invites.check(request.params.code)));
+  }, async (request) => {
+    // While registrations are closed no code lets anyone in: say so rather than "valid".
+    if ((await services.registrationMode.effective()) === 'closed') return toInviteCheckEntity({ valid: false, reason: 'registrations_closed' });
+    return toInviteCheckEntity(await services.invites.check(request.params.code));
+  });
 }

@@ -18,7 +18,7 @@ export interface InviteEntity {
 /** What the anonymous check tells the sign-up page. */
 export interface InviteCheckEntity {
   valid: boolean;
-  /** Why not: unknown (or revoked), expired, used_up. */
+  /** Why not: unknown (or revoked), expired, used_up, registrations_closed (no sign-up at all while closed). */
   reason: string | null;
   role: string | null;
   expires_at: string | null;

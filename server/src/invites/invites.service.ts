@@ -20,7 +20,7 @@ export interface NewInvite {
 }
 
 /** Whether a code can be used now, and if not, why. */
-export type InviteCheck = { valid: true; invite: InviteRecord } | { valid: false; reason: 'unknown' | 'expired' | 'used_up' };
+export type InviteCheck = { valid: true; invite: InviteRecord } | { valid: false; reason: 'unknown' | 'expired' | 'used_up' | 'registrations_closed' };
 
 /** Normalizes a typed code: case, spaces and dashes do not matter. */
 export function normalizeInviteCode(code: string): string {

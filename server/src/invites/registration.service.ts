@@ -22,12 +22,13 @@ export interface SignUp {
  * mode and invite codes. Nothing is stored when it fails: the invite use is given back.
  */
 export class RegistrationService {
-  private readonly mode: RegistrationMode;
+  /** The mode in force now (an admin may change it at runtime). */
+  private readonly mode: () => Promise<RegistrationMode>;
   private readonly accounts: AccountsService;
   private readonly invites: InvitesService;
   private readonly oauth: OAuthService;
 
-  constructor(mode: RegistrationMode, accounts: AccountsService, invites: InvitesService, oauth: OAuthService) {
+  constructor(mode: () => Promise<RegistrationMode>, accounts: AccountsService, invites: InvitesService, oauth: OAuthService) {
     this.mode = mode;
     this.accounts = accounts;
     this.invites = invites;
@@ -40,11 +41,12 @@ export class RegistrationService {
    * Invalid (a bad field, or a username or email already taken).
    */
   async register(caller: AuthContext, input: SignUp): Promise<IssuedToken> {
-    if (this.mode === 'closed') throw new Forbidden('This action is not allowed');
+    const mode = await this.mode();
+    if (mode === 'closed') throw new Forbidden('This action is not allowed');
     const appId = caller.appId;
     if (!appId) throw new Forbidden('This action is not allowed');
     const code = input.inviteCode?.trim() || null;
-    if (this.mode === 'invite' && code === null) throw new Forbidden('An invite code is required to sign up here');
+    if (mode === 'invite' && code === null) throw new Forbidden('An invite code is required to sign up here');
     if (!input.agreement) throw new Invalid('Validation failed: Agreement must be accepted');
     const email = input.email?.trim() || null;
     if (email === null && code === null) throw new Invalid("Validation failed: Email can't be blank");

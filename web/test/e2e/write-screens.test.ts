@@ -1,6 +1,7 @@
 // The writing screens in a real browser against a real server: posting an image with alt text, uploads the
 // server refuses (a renamed program, an image over the limit) explained in the compose box, a keyboard-only
-// post with the mention autocomplete, saving the profile in settings, and an admin creating an invite.
+// post with the mention autocomplete, saving the profile in settings, and an admin creating an invite and
+// changing the registration mode.
 // The instance allows 1 MB images, so "too large" needs only 2 MB. One browser for the file; tests run in
 // order. Code run in the page is passed as strings (these files are type-checked without the DOM's types).
 import fs from 'node:fs';
@@ -185,7 +186,7 @@ describe('settings', () => {
 });
 
 describe('admin', () => {
-  it('creates an invite', async () => {
+  it('creates an invite and changes the registration mode', async () => {
     const page = await signIn('boss', 'boss password');
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Admin', level: 1 }).waitFor();
@@ -202,8 +203,20 @@ describe('admin', () => {
 
     const listed = (await admin.api.get('/api/v1/kith/invites')).body as { code: string; max_uses: number | null; valid: boolean }[];
     expect(listed.find((i) => i.code === code)).toMatchObject({ max_uses: 5, valid: true });
-    await page.getByRole('region', { name: 'Registration' }).getByText('cannot be changed here', { exact: false }).waitFor();
+
+    // The registration mode is changed here at runtime; sign-up follows it at once.
+    const registration = page.getByRole('region', { name: 'Registration' });
+    const mode = registration.getByLabel('Who can sign up');
+    await expect.poll(() => mode.inputValue()).toBe('open');
+    await mode.selectOption('closed');
+    await registration.getByRole('button', { name: 'Save' }).click();
+    await registration.getByRole('status').filter({ hasText: 'Registration is now: Closed' }).waitFor();
+    expect((await admin.api.get('/api/v1/kith/admin/registration')).body).toEqual({ mode: 'closed', configured_mode: 'open' });
+    expect((await kith.api.get('/api/v2/instance')).body.registrations.enabled).toBe(false);
+    await page.reload();
+    await expect.poll(() => page.getByRole('region', { name: 'Registration' }).getByLabel('Who can sign up').inputValue()).toBe('closed');
     await screenshotBothSizes(page, 'admin');
+    await admin.api.put('/api/v1/kith/admin/registration', { mode: 'open' });
     await page.close();
   });
 });

@@ -215,6 +215,14 @@ export interface Invite {
   valid: boolean;
 }
 
+export type RegistrationMode = 'open' | 'invite' | 'closed';
+
+/** GET/PUT /api/v1/kith/admin/registration: the mode in force and REGISTRATION_MODE, the default it overrides. */
+export interface RegistrationSetting {
+  mode: RegistrationMode;
+  configured_mode: RegistrationMode;
+}
+
 export interface Peer {
   host: string;
   scheme: 'http' | 'https';
