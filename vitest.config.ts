@@ -11,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // expect.poll waits for a state, not for a deadline: its 1 s default failed a loaded CI machine, so a poll
+    // now waits as long as the test may (testTimeout bounds it).
+    expect: { poll: { timeout: 25_000, interval: 50 } },
   },
 });
