@@ -109,3 +109,30 @@ describe('network members (departments reached over links, docs/connectors-desig
     expect(await policy.allowsUrl('http://stranger.example/users/x')).toBe(false);
   });
 });
+
+describe('hosts in a link handshake (allowlist mode, no peer entry)', () => {
+  const handshakePolicy = (ownDomain: string) =>
+    new PeerPolicy({ mode: 'allowlist', ownDomain, peers: { list: async () => [allow('peer.example')], onChange: () => {} } });
+
+  it('reach private networks, never link-local (cloud metadata) or other special ranges', async () => {
+    const policy = handshakePolicy('kith.example');
+    await policy.allowForLinkRequest('dept.example');
+    expect(await policy.decideAddress('dept.example', '10.0.0.5')).toBe('allow');
+    expect(await policy.decideAddress('dept.example', '93.184.216.34')).toBe('allow');
+    expect(await policy.decideAddress('dept.example', '169.254.169.254')).toBe('deny');
+    expect(await policy.decideAddress('dept.example', '127.0.0.1')).toBe('deny');
+    expect(await policy.decideAddress('dept.example', '::ffff:169.254.169.254')).toBe('deny');
+    expect(await policy.decideAddress('dept.example', '0.0.0.0')).toBe('deny');
+    // An explicit peer still connects anywhere in allowlist mode.
+    expect(await policy.decideAddress('peer.example', '127.0.0.1')).toBe('allow');
+    // No handshake, no connection at all.
+    expect(await policy.decideAddress('other.example', '10.0.0.5')).toBe('deny');
+  });
+
+  it('reach loopback only when this instance is itself on loopback (a network on one machine)', async () => {
+    const policy = handshakePolicy('127.0.0.1:3101');
+    await policy.allowForLinkRequest('127.0.0.1:3102');
+    expect(await policy.decideAddress('127.0.0.1:3102', '127.0.0.1')).toBe('allow');
+    expect(await policy.decideAddress('127.0.0.1:3102', '169.254.169.254')).toBe('deny');
+  });
+});

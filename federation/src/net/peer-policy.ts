@@ -111,11 +111,27 @@ export class PeerPolicy {
   async decideAddress(host: string | null, address: string): Promise<'allow' | 'deny'> {
     if ((await this.decide(host)) === 'deny') return 'deny';
     const normalized = host!.toLowerCase();
-    if (normalized === this.ownHost || this.mode === 'allowlist') return 'allow';
-    if (specialPurpose(address) === null) return 'allow';
+    if (normalized === this.ownHost) return 'allow';
+    const special = specialPurpose(address);
     const entry = (await this.entries()).get(normalized);
-    if (entry?.state !== 'allow') return 'deny';
-    return !entry.cidr || inCidr(address, entry.cidr) ? 'allow' : 'deny';
+    if (entry?.state === 'allow') {
+      if (this.mode === 'allowlist' || special === null) return 'allow';
+      return !entry.cidr || inCidr(address, entry.cidr) ? 'allow' : 'deny';
+    }
+    if (special === null) return 'allow';
+    if (this.mode === 'open') return 'deny';
+    // Allowlist mode, a host that is no peer: a department in a link handshake or a network member. Anyone
+    // can start a handshake, so it reaches only where company instances live: private networks, and
+    // loopback when this instance is itself on loopback (a network on one machine) — never link-local
+    // (cloud metadata) or the other special ranges.
+    if (special === 'private' || special === 'unique-local') return 'allow';
+    return special === 'loopback' && this.onLoopback() ? 'allow' : 'deny';
+  }
+
+  /** Whether this instance's own host is a loopback address (tests, `npm run network`). */
+  private onLoopback(): boolean {
+    const literal = literalAddressOf(this.ownHost);
+    return literal !== null && specialPurpose(literal) === 'loopback';
   }
 
   /**

@@ -114,14 +114,16 @@ export class RelayService {
     const status = (await this.deps.statuses.getIncludingDeleted([arrival.statusId])).get(arrival.statusId);
     if (!status || status.deletedAt || (status.visibility !== 'public' && status.visibility !== 'unlisted')) throw new Forbidden('Only public and unlisted statuses are company news');
     const path = [...arrival.origins, arrival.senderUri];
-    const record = this.newRecord(arrival.statusId, arrival.statusUri, [path], arrival.noteHtml, null, null);
+    // The status's own uri, not the sender's spelling of it (a case variant of ours must not make a second record).
+    const statusUri = await this.uriOf(status);
+    const record = this.newRecord(arrival.statusId, statusUri, [path], arrival.noteHtml, null, null);
     if (!(await this.deps.store.insert(record))) {
       // Here already: the path is remembered, nobody sees it again, and it goes nowhere else.
-      await this.deps.store.addPath(arrival.statusUri, path);
-      await this.deps.audit.record(sender, 'received', arrival.statusUri, `again, via ${await this.pathText(path)}`);
+      await this.deps.store.addPath(statusUri, path);
+      await this.deps.audit.record(sender, 'received', statusUri, `again, via ${await this.pathText(path)}`);
       return;
     }
-    await this.deps.audit.record(sender, 'received', arrival.statusUri, `via ${await this.pathText(path)}`);
+    await this.deps.audit.record(sender, 'received', statusUri, `via ${await this.pathText(path)}`);
     await this.boost(record);
     const onward = await this.onwardTargets(path);
     if (onward.length === 0) return;
@@ -131,7 +133,7 @@ export class RelayService {
       await this.relayOnward(record, path, await this.deps.departments.departmentAccount(), 'auto');
       return;
     }
-    await this.queueIncoming({ statusId: arrival.statusId, statusUri: arrival.statusUri, path, linkId: link.linkId, noteHtml: arrival.noteHtml, why });
+    await this.queueIncoming({ statusId: arrival.statusId, statusUri, path, linkId: link.linkId, noteHtml: arrival.noteHtml, why });
   }
 
   /** The notice to pass on after company news changed here, once per version (federation ports). */

@@ -196,7 +196,14 @@ export class LinksService {
    */
   async receiveFollow(followerId: string, targetId: string, activityUri: string): Promise<'accepted' | 'pending'> {
     const follower = await this.deps.accounts.find(followerId);
-    if (!follower || !isDepartment(follower) || !follower.uri) return this.deps.follows.receiveFollow(followerId, targetId, activityUri);
+    if (!follower || !isDepartment(follower) || !follower.uri) {
+      // The inbound guard lets a Follow of the department actor in from a host that is not a peer, so that a
+      // department can ask to link; a person on such a host must not become a follower that way.
+      if (follower?.domain && !(await this.deps.peers.isAllowed(follower.domain))) {
+        throw new Forbidden('Only departments may follow this department from an instance that is not a peer');
+      }
+      return this.deps.follows.receiveFollow(followerId, targetId, activityUri);
+    }
     const link = await this.deps.store.findByActor(follower.uri);
     if (link && (link.state === 'requested' || link.state === 'active')) {
       const answer = await this.deps.follows.receiveFollow(followerId, targetId, activityUri);

@@ -178,6 +178,27 @@ describe('links', () => {
     expect((await linkWith(a, b)).state).toBe('active');
   });
 
+  it('a person on an instance that is not a peer cannot follow the department through the link-request door', async () => {
+    const { d, f } = deps;
+    expect((await peerHosts(d)).has(f.host)).toBe(false);
+    // f lets d read its actors (so d can verify the signature); d has not allowed f.
+    await f.instance.services.peers.add(null, { host: d.host, scheme: 'http' });
+    const department = await d.instance.services.departments.departmentAccount();
+    const followers = async () => ((await d.member.api.get(`/api/v1/accounts/${department._id}/followers`, { limit: 80 })).body as { acct: string }[]).map((a) => a.acct);
+    const before = await followers();
+    const pending = async () => (await d.connector.api.get('/api/v1/kith/links', { state: 'pending' })).body.length;
+    const pendingBefore = await pending();
+    const person = `${f.instance.url}/users/f_member`;
+    const follow = { '@context': AS_CONTEXT, id: `${person}#follows/${Date.now()}`, type: 'Follow', actor: person, object: d.actorUrl };
+    // The guard lets a Follow of the department actor in (a department may be asking to link) …
+    expect(await postSigned(`${d.instance.url}/inbox`, await keyOf(f.instance, 'f_member'), follow)).toBe(202);
+    await settle([d, f]);
+    // … but a person is not a department: no follower, no link request, and f is still no peer of d.
+    expect(await followers()).toEqual(before);
+    expect(await pending()).toBe(pendingBefore);
+    expect((await peerHosts(d)).has(f.host)).toBe(false);
+  });
+
   it('the audit log and its CSV hold every link step', async () => {
     const { a, c, f } = deps;
     const onA = await auditActions(a);
