@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { backingServices } from './lib/backing-services.ts';
 import { BenchInstance } from './lib/bench-instance.ts';
 import { median, report } from './lib/stats.ts';
+import { api } from './lib/bench-api.ts';
 
 const USAGE = 'usage: npm run -s bench -- connectors [--runs 5] [--instances 10] [--chords 5]';
 const { values: args } = parseArgs({
@@ -47,17 +48,6 @@ const TIMEOUT_MS = 5 * 60_000;
 
 const log = (message: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function api(url: string, token: string, method: 'GET' | 'POST' | 'PUT', body?: unknown): Promise<any> {
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : null;
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = TIMEOUT_MS, everyMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -21,7 +21,6 @@ import { parseArgs } from 'node:util';
 import { MongoClient, type Db } from 'mongodb';
 import { Redis } from 'ioredis';
 import type { AccountRecord } from '../server/src/accounts/accounts.store.ts';
-import { accountSearchPrefixes } from '../server/src/accounts/accounts.store.ts';
 import { FEED_CAPS, FEED_MARKER, homeFeedKey } from '../server/src/timelines/feed-keys.ts';
 import { newId } from '../server/src/shared/ids.ts';
 import { backingServices } from './lib/backing-services.ts';
@@ -29,6 +28,8 @@ import { BenchInstance } from './lib/bench-instance.ts';
 import { SimulatedPeer, type SignedPost } from './lib/simulated-peer.ts';
 import { rsaVerificationsPerSecond } from './lib/rsa-verify-rate.ts';
 import { median, pool } from './lib/stats.ts';
+import { api } from './lib/bench-api.ts';
+import { cloneAccounts } from './lib/clone-accounts.ts';
 
 const USAGE = 'usage: npm run -s bench -- federation [--runs 3] [--senders 16] [--activities 600] [--instances 10] ' +
   '[--followers 1000] [--follows federation|direct] [--spec cavage|rfc9421] [--ld-signature] [--rsa-seconds 3] [--skip inbound,outbound]';
@@ -106,17 +107,6 @@ function record(key: string, label: string, unit: string, value: number, digits 
   (figures[key] ??= { label, unit, runs: [], digits }).runs.push(value);
 }
 
-async function api(url: string, token: string, method: 'GET' | 'POST', body?: unknown): Promise<any> {
-  const response = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 200)}`);
-  return text ? JSON.parse(text) : null;
-}
-
 /** Waits until `check` is true, polling every `everyMs`; throws after `timeoutMs`. */
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 10): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -143,20 +133,7 @@ async function feedSizes(redis: Redis, prefix: string, accountIds: readonly stri
 async function seedAccounts(instance: BenchInstance, db: Db, prefix: string, count: number): Promise<AccountRecord[]> {
   const { services, federation } = instance.control;
   const template = await services.accounts.create({ username: `${prefix}0`, email: `${prefix}0@bench.test`, password: 'bench password 0' });
-  const accounts: AccountRecord[] = [template];
-  for (let i = 1; i < count; i++) {
-    const username = `${prefix}${i}`;
-    accounts.push({
-      ...template,
-      _id: newId(),
-      username,
-      usernameLower: username,
-      email: `${username}@bench.test`,
-      emailLower: `${username}@bench.test`,
-      displayName: `Reader ${i}`,
-      searchPrefixes: accountSearchPrefixes({ username, displayName: `Reader ${i}`, title: '', department: '', location: '' }),
-    });
-  }
+  const accounts = cloneAccounts(template, prefix, count, 'Reader');
   if (accounts.length > 1) await db.collection<AccountRecord>('accounts').insertMany(accounts.slice(1), { ordered: false });
   // Each follower signs its own Follow; generating 2 key pairs per account would dominate the set-up, so the
   // clones share the template's (which is all a benchmark needs: every signature still verifies).
@@ -327,9 +304,9 @@ async function outbound(backing: { mongoUrl: string; redisUrl: string }, runId: 
     await Promise.all([author, ...receivers].map((instance) => instance.serve()));
     log(`outbound: ${INSTANCES + 1} server processes ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const writer = await author.control.services.accounts.create({ username: 'author', email: 'author@bench.test', password: 'bench password' });
+    const writer = await author.control.services.accounts.create({ username: 'writer', email: 'writer@bench.test', password: 'bench password' });
     const writerToken = await author.control.services.oauth.issuePersonalToken(writer._id, ['read', 'write']);
-    const writerUri = `${author.url}/users/author`;
+    const writerUri = `${author.url}/users/writer`;
 
     // Followers: perInstance local readers on each receiving instance, each following the author for real.
     t = performance.now();

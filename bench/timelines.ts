@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../server/src/config.ts';
 import { connectInfra } from '../server/src/infra/connect.ts';
 import { startKith } from '../server/src/kith.ts';
-import { accountSearchPrefixes, type AccountRecord } from '../server/src/accounts/accounts.store.ts';
+import type { AccountRecord } from '../server/src/accounts/accounts.store.ts';
 import { homeFeedKey } from '../server/src/timelines/feed-keys.ts';
 import { newId } from '../server/src/shared/ids.ts';
 // @ts-expect-error plain ESM module without types, shared with the launcher
@@ -20,6 +20,7 @@ import { freePort } from '../deploy/services.mjs';
 import { backingServices } from './lib/backing-services.ts';
 import { startServerProcess, sampleRss } from './lib/server-process.ts';
 import { median, pool, report } from './lib/stats.ts';
+import { cloneAccounts } from './lib/clone-accounts.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,20 +66,7 @@ log(`backing services: ${backing.description}; Redis at ${backing.redisUrl}`);
 // ---- seed accounts: one real account (scrypt hash), the others cloned from it in bulk.
 let started = Date.now();
 const template = await services.accounts.create({ username: 'user0', email: 'user0@bench.test', password: 'bench password 0' });
-const accounts: AccountRecord[] = [template];
-for (let i = 1; i < ACCOUNTS; i++) {
-  const username = `user${i}`;
-  accounts.push({
-    ...template,
-    _id: newId(),
-    username,
-    usernameLower: username,
-    email: `${username}@bench.test`,
-    emailLower: `${username}@bench.test`,
-    displayName: `User ${i}`,
-    searchPrefixes: accountSearchPrefixes({ username, displayName: `User ${i}`, title: '', department: '', location: '' }),
-  });
-}
+const accounts = cloneAccounts(template, 'user', ACCOUNTS, 'User');
 await infra.db.collection<AccountRecord>('accounts').insertMany(accounts.slice(1), { ordered: false });
 
 // ---- random follows, each account following FOLLOWS_PER_ACCOUNT others.
