@@ -151,7 +151,9 @@ export function createServices(infra: Infra): Composition {
   const follows = new FollowsService(indexed(new FollowsStore(db)), accounts, redis, events);
   const oauth = new OAuthService(indexed(new OAuthStore(db)), accounts, redis);
   const sessions = new SessionsService(indexed(new SessionsStore(db)), accounts, redis);
-  const onboarding = new OnboardingService(indexed(new OnboardingStore(db)), accounts);
+  // The department service is built below; the step asks it only when a checklist is read.
+  const onboarding = new OnboardingService(indexed(new OnboardingStore(db)), accounts, async (accountId) =>
+    follows.isFollowing(accountId, (await departments.departmentAccount())._id));
   const invites = new InvitesService(indexed(new InvitesStore(db)));
   const registrationMode = new RegistrationModeService(indexed(new RegistrationModeStore(db)), redis, config.registrationMode);
   const registration = new RegistrationService(() => registrationMode.effective(), accounts, invites, oauth);

@@ -28,16 +28,19 @@ export interface OnboardingState {
 export class OnboardingService {
   private readonly store: OnboardingStore;
   private readonly accounts: AccountsService;
+  /** Whether the account follows its department actor (docs/connectors-design.md §1); null when there is none. */
+  private readonly followsDepartment: (accountId: string) => Promise<boolean | null>;
 
-  constructor(store: OnboardingStore, accounts: AccountsService) {
+  constructor(store: OnboardingStore, accounts: AccountsService, followsDepartment: (accountId: string) => Promise<boolean | null> = async () => null) {
     this.store = store;
     this.accounts = accounts;
+    this.followsDepartment = followsDepartment;
   }
 
   async state(accountId: string): Promise<OnboardingState> {
-    const [account, record] = await Promise.all([this.accounts.get(accountId), this.store.find(accountId)]);
+    const [account, record, followsDepartment] = await Promise.all([this.accounts.get(accountId), this.store.find(accountId), this.followsDepartment(accountId)]);
     const marked = new Set(record?.completed ?? []);
-    const steps = ONBOARDING_STEPS.map((id) => step(id, account, marked));
+    const steps = ONBOARDING_STEPS.map((id) => step(id, account, marked, followsDepartment));
     return { steps, finished: steps.every((s) => s.done || !s.available) };
   }
 
@@ -47,7 +50,7 @@ export class OnboardingService {
   }
 }
 
-function step(id: OnboardingStepId, account: AccountRecord, marked: Set<string>): OnboardingStep {
+function step(id: OnboardingStepId, account: AccountRecord, marked: Set<string>, followsDepartment: boolean | null): OnboardingStep {
   const byHand = marked.has(id);
   switch (id) {
     case 'profile':
@@ -55,8 +58,8 @@ function step(id: OnboardingStepId, account: AccountRecord, marked: Set<string>)
     case 'follow_colleagues':
       return { id, done: byHand || account.followingCount > 0, available: true, note: null };
     case 'follow_department':
-      // Departments become followable accounts with the federation's group actors; until then say so.
-      return { id, done: byHand, available: false, note: "Your department's account does not exist yet; this step opens when it does." };
+      if (followsDepartment === null) return { id, done: byHand, available: false, note: "Your department's account does not exist yet; this step opens when it does." };
+      return { id, done: byHand || followsDepartment, available: true, note: null };
     case 'first_post':
       return { id, done: byHand || account.statusesCount > 0, available: true, note: null };
   }

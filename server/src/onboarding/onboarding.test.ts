@@ -19,12 +19,19 @@ afterAll(async () => {
 const stepsOf = (body: { steps: { id: string; done: boolean }[] }) => Object.fromEntries(body.steps.map((s) => [s.id, s.done]));
 
 describe('onboarding', () => {
-  it('starts with nothing done and the department step not available yet', async () => {
+  it('starts with nothing done, the department step available (the department actor exists from the start)', async () => {
     const res = await alice.api.get('/api/v1/kith/onboarding');
     expect(res.status).toBe(200);
     expect(res.body.finished).toBe(false);
     expect(stepsOf(res.body)).toEqual({ profile: false, follow_colleagues: false, follow_department: false, first_post: false });
-    expect(res.body.steps.find((s: { id: string }) => s.id === 'follow_department')).toMatchObject({ available: false, note: expect.stringContaining('does not exist yet') });
+    expect(res.body.steps.find((s: { id: string }) => s.id === 'follow_department')).toMatchObject({ available: true, note: null });
+  });
+
+  it('sees the department followed on the account itself', async () => {
+    const department = await kith.services.departments.departmentAccount();
+    expect((await alice.api.post(`/api/v1/accounts/${department._id}/follow`)).status).toBe(200);
+    await kith.idle();
+    expect(stepsOf((await alice.api.get('/api/v1/kith/onboarding')).body).follow_department).toBe(true);
   });
 
   it('sees a first post and a follow on the account itself', async () => {
