@@ -149,7 +149,9 @@ export async function federationPlugin(app: FastifyInstance, options: Federation
 
     let response: Response;
     try {
-      response = await federation.fetch(build(), {
+      // The adoption report is plain JSON with a query, not a Fedify object: served beside it, same signer.
+      const report = method === 'POST' ? null : await kith.serveAdoptionReport(url, signer);
+      response = report ?? await federation.fetch(build(), {
         contextData: { signer },
         onNotFound: () => new Response(JSON.stringify({ error: 'Record not found' }), { status: 404, headers: { 'content-type': 'application/json' } }),
         onNotAcceptable: () => {

@@ -15,6 +15,8 @@ import { registerActors } from './dispatchers/actors.ts';
 import { registerNotes } from './dispatchers/notes.ts';
 import { registerDepartmentLinks } from './dispatchers/department-links.ts';
 import { fetchLinkedActors } from './lookup/department-links.ts';
+import { createAdoptionReportHandler, type AdoptionReportHandler } from './dispatchers/adoption-report.ts';
+import { fetchAdoptionReport, type SharedAdoptionReport, type SharedPeriod } from './lookup/adoption-report.ts';
 import { createRemoteLookup, type RemoteLookup } from './lookup/remote-lookup.ts';
 import { registerNodeInfo, type NodeInfoSource } from './dispatchers/nodeinfo.ts';
 import { registerInbox } from './inbox/index.ts';
@@ -35,6 +37,7 @@ export { actorToRemoteActorInput } from './mappers/person-to-remote-actor.ts';
 // The address classification, for the server's other outbound requests to client-given URLs (Web Push).
 export { specialPurpose, literalAddressOf } from './net/address-rules.ts';
 export type { RemoteLookup, LookupResult } from './lookup/remote-lookup.ts';
+export { InvalidAdoptionReport, SHARED_REPORT_KEYS, type SharedAdoptionReport, type SharedDepartmentAdoption, type SharedPeriod } from './lookup/adoption-report.ts';
 
 /** The logger shape federation needs (pino's, Fastify's). */
 export interface FederationLog {
@@ -94,6 +97,10 @@ export interface KithFederation extends KithFederationParts {
   lookup: RemoteLookup;
   /** Another department's linked actors, from its `/users/{slug}/links` collection (signed GET, allowed hosts only). */
   linkedActorsOf(actorUri: string): Promise<string[]>;
+  /** Another department's aggregate adoption report (`<actor>/adoption`, signed GET, validated; issue 6 item 3). */
+  adoptionReportOf(actorUri: string, period: SharedPeriod): Promise<SharedAdoptionReport>;
+  /** Serves our own report to network members; the adapter asks it before Fedify (null: not a report URL). */
+  serveAdoptionReport: AdoptionReportHandler;
   /** Sends a relay Announce by our department actor (docs/connectors-design.md §5). */
   relay: RelaySend;
   /**
@@ -107,6 +114,8 @@ export interface KithFederation extends KithFederationParts {
   close(): Promise<void>;
   /** Resolves once no federation job is waiting or running (delayed retries excluded): for tests. */
   idle(): Promise<void>;
+  /** Outbound delivery attempts that failed in this process since it started (each retry counts): for /metrics. */
+  deliveryFailures(): number;
 }
 
 const RETRY_WINDOW_HOURS = 72;
@@ -136,6 +145,7 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     new BullMqMessageQueue({ connection: redisConnection, prefix: `${config.redisPrefix}bull`, name, onDeadLetter: deadLetter, hostSlots: slots });
   const queues = { inbox: queue('fedify-inbox'), outbox: queue('fedify-outbox', hostSlots), fanout: queue('fedify-fanout') };
   const kv = new RedisKvStore(redisConnection, `${config.redisPrefix}fedify:`);
+  let deliveryFailures = 0;
   const circuits = new DeliveryCircuits({ kv, outbox: queues.outbox, log });
 
   const federation = createFederation<KithCtx>({
@@ -159,7 +169,10 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
         if (to === 'closed') await circuits.release(host);
       },
     },
-    onOutboxError: (error, activity) => log.warn({ err: error, id: activity?.id?.href }, 'delivery failed'),
+    onOutboxError: (error, activity) => {
+      deliveryFailures++;
+      log.warn({ err: error, id: activity?.id?.href }, 'delivery failed');
+    },
   });
   federation.setOutboxPermanentFailureHandler(async (_ctx, v) => {
     // Fedify gave up (404/410, or held past the circuit TTL): the job fails for good and is kept, retryable;
@@ -192,6 +205,8 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     hostSlots,
     lookup: outboundLookup(createRemoteLookup(parts), inOutbound),
     linkedActorsOf: (actorUri) => inOutbound(() => fetchLinkedActors(federation, config.publicUrl, actorUri)),
+    adoptionReportOf: (actorUri, period) => inOutbound(() => fetchAdoptionReport(federation, config.publicUrl, actorUri, period)),
+    serveAdoptionReport: createAdoptionReportHandler({ ports }),
     relay,
     runOutbound: inOutbound,
     startQueue() {
@@ -211,6 +226,7 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     async idle() {
       for (const q of Object.values(queues)) await q.idle();
     },
+    deliveryFailures: () => deliveryFailures,
   };
 }
 

@@ -354,6 +354,15 @@ export interface FederationPorts {
      */
     noticeFor(statusId: string, change: 'update' | 'delete'): Promise<RelayNotice | null>;
   };
+  /** Adoption analytics shared with the company network (issue 6, item 3; docs/connectors-design.md §8). */
+  adoption: {
+    /**
+     * This instance's aggregate report for a period of whole UTC days (the server's AdoptionReport):
+     * counts, shares and names of departments, features and clients, never a person. Federation serves
+     * only its declared fields (lookup/adoption-report.ts) and only to network members.
+     */
+    report(period: { from: string; to: string }): Promise<unknown>;
+  };
   /** The peer list (allowlist and blocks). */
   peers: {
     /** All peer entries. */

@@ -49,6 +49,14 @@ import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { passwordRoutes } from './sessions/password.routes.ts';
 import { onboardingRoutes } from './onboarding/onboarding.routes.ts';
 import { pushRoutes } from './push/push.routes.ts';
+import { usageHookPlugin } from './analytics/usage-hook.ts';
+import { analyticsSettingsRoutes } from './analytics/analytics-settings.routes.ts';
+import { companyAdoptionRoutes } from './analytics/company-adoption.routes.ts';
+import { analyticsRoutes } from './analytics/analytics.routes.ts';
+import type { KithMetrics } from './metrics/metrics.registry.ts';
+import { httpMetricsPlugin } from './metrics/http-metrics.ts';
+import { metricsRoutes } from './metrics/metrics.routes.ts';
+import { achievementsRoutes } from './achievements/achievements.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -60,6 +68,8 @@ export interface AppDeps {
   logger?: boolean;
   /** When given, the federation routes (WebFinger, NodeInfo, actors, inboxes) are served on the same port. */
   federation?: KithFederation;
+  /** Prometheus metrics (when METRICS_TOKEN is set): requests are counted and GET /metrics serves them. */
+  metrics?: KithMetrics;
 }
 
 // Mastodon clients send arrays as `id[]=1&id[]=2` and nested fields as `fields_attributes[0][name]=…`.
@@ -134,10 +144,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     afterAuthentication: generalRateLimit,
     cookies: { authenticator: deps.services.sessions, publicUrl: config.publicUrl },
   });
+  // Before every route, so the request counter's hook applies to all of them.
+  if (deps.metrics) await app.register(httpMetricsPlugin, { metrics: deps.metrics });
+  await app.register(metricsRoutes, { token: config.metricsToken, metrics: deps.metrics ?? null });
+
+  // Usage events of authenticated API actions (issue 6), recorded once each reply is sent.
+  if (config.usageRecording) {
+    const { usage, usageClients, accounts, statuses, proposals } = deps.services;
+    await app.register(usageHookPlugin, { recorder: usage, clients: usageClients, accounts, statuses, proposals });
+  }
 
   const routeDeps: RouteDeps = { config, services: deps.services };
   // The built web app takes / and every path no route owns; without a build, / is the landing page.
   const webApp = await loadWebApp(config.webAppDir, app.log);
+  await app.register(achievementsRoutes, routeDeps);
+  await app.register(analyticsSettingsRoutes, routeDeps);
+  await app.register(companyAdoptionRoutes, routeDeps);
+  await app.register(analyticsRoutes, routeDeps);
   for (const routes of [accountsRoutes, followsRoutes, oauthRoutes, registrationRoutes, invitesRoutes, adminRoutes, registrationModeRoutes, peersRoutes, federationStateRoutes, statusesRoutes, statusInteractionsRoutes, mediaRoutes, mediaServingRoutes, healthRoutes, staticRoutes, instanceRoutes, searchRoutes, streamingRoutes, timelinesRoutes, notificationsRoutes, markersRoutes, sessionsRoutes, passwordRoutes, onboardingRoutes, pushRoutes, linksRoutes, networkRoutes, auditRoutes, proposalsRoutes, companyNewsRoutes, directoryRoutes, webApp ? webAppRoutes(webApp) : landingRoutes]) {
     await app.register(routes, routeDeps);
   }

@@ -19,6 +19,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, INSTANCE_NAME: 'hq' }).mongodbDatabase).toBe('kith_hq');
   });
 
+  it('records usage and keeps raw events 180 days by default; both are configurable', () => {
+    expect(loadConfig(base)).toMatchObject({ usageRecording: true, usageRetentionDays: 180 });
+    expect(loadConfig({ ...base, USAGE_RECORDING: 'false', USAGE_RETENTION_DAYS: '7' })).toMatchObject({ usageRecording: false, usageRetentionDays: 7 });
+    expect(loadConfig({ ...base, USAGE_RETENTION_DAYS: '3650' }).usageRetentionDays).toBe(3650);
+  });
+
   it('fails with a message naming the variable', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ PORT: 'eighty' }, /^PORT /],
@@ -31,10 +37,29 @@ describe('loadConfig', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL /],
       [{ REGISTRATION_MODE: 'sometimes' }, /^REGISTRATION_MODE /],
       [{ WRITE_RATE_LIMIT: '-1' }, /^WRITE_RATE_LIMIT /],
+      [{ USAGE_RECORDING: 'yes' }, /^USAGE_RECORDING /],
+      [{ USAGE_RETENTION_DAYS: '6' }, /^USAGE_RETENTION_DAYS /],
+      [{ USAGE_RETENTION_DAYS: '3651' }, /^USAGE_RETENTION_DAYS /],
+      [{ USAGE_RETENTION_DAYS: 'forever' }, /^USAGE_RETENTION_DAYS /],
     ];
     for (const [env, message] of cases) {
       expect(() => loadConfig({ ...base, ...env }), JSON.stringify(env)).toThrow(ConfigError);
       expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+    }
+  });
+
+  it('takes METRICS_TOKEN only when long enough, and never echoes it in the message', () => {
+    expect(loadConfig(base).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: 'a'.repeat(16) }).metricsToken).toBe('a'.repeat(16));
+    for (const token of ['short123', 'fifteen-chars-x', 'has a space in it!!']) {
+      expect(() => loadConfig({ ...base, METRICS_TOKEN: token })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, METRICS_TOKEN: token })).toThrow(/^METRICS_TOKEN /);
+      try {
+        loadConfig({ ...base, METRICS_TOKEN: token });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(token);
+      }
     }
   });
 });

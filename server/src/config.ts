@@ -51,6 +51,12 @@ export interface Config {
   webAppDir: string | null;
   /** Tests only: Web Push endpoints may be http, on loopback addresses (never private ones). */
   pushAllowInsecureEndpoints: boolean;
+  /** METRICS_TOKEN: the bearer token Prometheus scrapes GET /metrics with; null (unset) leaves /metrics absent. */
+  metricsToken: string | null;
+  /** USAGE_RECORDING: whether authenticated actions are recorded as usage events (adoption analytics). */
+  usageRecording: boolean;
+  /** USAGE_RETENTION_DAYS: how long raw usage events are kept (7-3650) until an admin sets another period. */
+  usageRetentionDays: number;
 }
 
 export type TrustProxy = false | number | string[];
@@ -82,6 +88,12 @@ function positiveInteger(name: string, value: string): number {
 
 // proxy-addr's names for address ranges, accepted besides addresses and CIDRs.
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function integerBetween(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d{1,9}$/.test(value) || n < min || n > max) throw new ConfigError(`${name} must be a whole number ${min}-${max} (got "${value}")`);
+  return n;
+}
 
 function trustProxy(name: string, value: string): TrustProxy {
   const text = value.trim();
@@ -127,6 +139,15 @@ function url(name: string, value: string, protocols: string[]): URL {
   return parsed;
 }
 
+/** An optional secret: null when unset or empty; else 16-256 printable characters. The message never echoes it. */
+function secretToken(name: string, value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  if (!/^[\x21-\x7e]{16,256}$/.test(value)) {
+    throw new ConfigError(`${name} must be 16-256 printable characters without spaces (got ${value.length} characters)`);
+  }
+  return value;
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const portNumber = port('PORT', env.PORT ?? '3000');
@@ -168,5 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaMaxFileMb: positiveInteger('MEDIA_MAX_FILE_MB', env.MEDIA_MAX_FILE_MB ?? '40'),
     webAppDir: env.WEB_APP_DIR?.trim() || null,
     pushAllowInsecureEndpoints: oneOf('PUSH_ALLOW_INSECURE_ENDPOINTS', env.PUSH_ALLOW_INSECURE_ENDPOINTS ?? 'false', ['true', 'false']) === 'true',
+    usageRecording: oneOf('USAGE_RECORDING', env.USAGE_RECORDING ?? 'true', ['true', 'false']) === 'true',
+    usageRetentionDays: integerBetween('USAGE_RETENTION_DAYS', env.USAGE_RETENTION_DAYS ?? '180', 7, 3650),
+    metricsToken: secretToken('METRICS_TOKEN', env.METRICS_TOKEN),
   };
 }

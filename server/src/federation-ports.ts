@@ -209,6 +209,8 @@ export function createFederationPorts(services: Services, infra: Pick<Infra, 'co
       isCompanyNews: (uri) => relay.isCompanyNews(uri),
       noticeFor: (statusId, change) => relay.noticeFor(statusId, change),
     },
+    // Aggregates only (issue 6, item 3): federation serves it to network members after checking the signer.
+    adoption: { report: (period) => services.analytics.report(period) },
     peers: {
       async list() {
         return (await peers.entries()).map((p) => ({ host: p.host, scheme: p.scheme, state: p.state, cidr: null }));

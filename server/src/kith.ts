@@ -7,6 +7,7 @@ import { connectInfra } from './infra/connect.ts';
 import { createServices, type Services } from './services.ts';
 import { createKithFederation, type KithFederation } from '@kith/federation';
 import { createFederationPorts } from './federation-ports.ts';
+import { createKithMetrics } from './metrics/kith-metrics.ts';
 
 export interface RunningKith {
   app: FastifyInstance;
@@ -47,11 +48,19 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
   // relays leave through federation's department actor (§5).
   services.network.attach((actorUri) => federation.linkedActorsOf(actorUri), (host) => federation.policy.allowForLinkRequest(host));
   services.relay.attachSender((out) => federation.relay(out));
-  const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger, federation });
+  // The company's adoption view reads the network members' aggregate reports (issue 6, item 3).
+  services.companyAdoption.attach((actorUri, period) => federation.adoptionReportOf(actorUri, period));
+  // Prometheus metrics exist only when an operator set METRICS_TOKEN (else /metrics is absent).
+  const metrics = config.metricsToken
+    ? createKithMetrics({ services, federation, redisConnection: infra.redisConnection, redisPrefix: config.redisPrefix, log: infra.log })
+    : null;
+  const app = await buildApp({ config, services, authenticator: services.oauth, redis: infra.redis, logger: options.logger, federation, metrics: metrics?.metrics });
   if (config.runJobs) {
     services.events.start();
     services.push.start();
     federation.startQueue();
+    // Raw usage events past the retention period go, at start and every hour.
+    services.usageRetention.start();
   }
   const drain = connectionDrainer(app.server);
   let closing: Promise<void> | null = null;
@@ -69,11 +78,15 @@ export async function startKith(config: Config, options: { logger?: boolean } = 
         } finally {
           clearInterval(sweeper);
         }
+        // Usage events of the last requests are written while MongoDB is still connected.
+        await services.usage.close();
+        await services.usageRetention.stop();
         // Then jobs: the worker finishes the handlers it is running and takes no new ones.
         await federation.close();
         await services.events.close();
         await services.push.close();
         await services.peers.close();
+        await metrics?.close();
         await infra.close();
       })();
       return closing;

@@ -52,6 +52,7 @@ import { AuditService } from './audit/audit.service.ts';
 import { LinksStore } from './links/links.store.ts';
 import { LinksService } from './links/links.service.ts';
 import { NetworkService } from './links/network.service.ts';
+import { CompanyAdoptionService } from './analytics/company-adoption.ts';
 import { CompanyNewsStore } from './company-news/company-news.store.ts';
 import { RelayService } from './company-news/relay.service.ts';
 import { ProposalsStore } from './proposals/proposals.store.ts';
@@ -69,6 +70,17 @@ import { PushDeliveryQueue } from './push/push-delivery-queue.ts';
 import { PushService } from './push/push.service.ts';
 import { registerPushHandlers } from './push/push.handlers.ts';
 import { vapidSubject } from './push/vapid-subject.ts';
+import { UsageEventsStore } from './analytics/usage-events.store.ts';
+import { UsageDaysStore } from './analytics/usage-days.store.ts';
+import { UsageRecorder } from './analytics/usage-recorder.ts';
+import { UsageClients } from './analytics/usage-client.ts';
+import { UsageRetention } from './analytics/usage-retention.ts';
+import { AnalyticsService } from './analytics/analytics.service.ts';
+import { AnalyticsSettingsStore } from './analytics/analytics-settings.store.ts';
+import { AnalyticsSettingsService } from './analytics/analytics-settings.service.ts';
+import { AchievementsStore } from './achievements/achievements.store.ts';
+import { AchievementsService } from './achievements/achievements.service.ts';
+import { registerAchievementHandlers } from './achievements/achievements.handlers.ts';
 
 /** Connections the services run on; created by main.ts (or the test harness, or the CLI). */
 export interface Infra {
@@ -123,10 +135,28 @@ export interface Services {
   links: LinksService;
   /** The company network map (§3). */
   network: NetworkService;
+  /** Adoption across the company network: our report beside the members' (issue 6, item 3). */
+  companyAdoption: CompanyAdoptionService;
   /** Company news and its relaying between departments (§5). */
   relay: RelayService;
   /** Proposals and the connectors' review queue (§4). */
   proposals: ProposalsService;
+  /** Usage events (issue 6): buffered in memory, written in batches with their daily rollup. */
+  usage: UsageRecorder;
+  /** The daily usage rollup (usage_days), read by the adoption figures. */
+  usageDays: UsageDaysStore;
+  /** Raw usage events (usage_events), kept for the retention period. */
+  usageEvents: UsageEventsStore;
+  /** Client labels of callers, for usage events. */
+  usageClients: UsageClients;
+  /** Deletes raw usage events past the retention period (started by kith.ts when RUN_JOBS). */
+  usageRetention: UsageRetention;
+  /** Adoption figures: dashboard, inactive accounts, CSV, the shared report, active-user gauges (issue 6). */
+  analytics: AnalyticsService;
+  /** Usage retention and the achievements switch, set by admins. */
+  analyticsSettings: AnalyticsSettingsService;
+  /** Achievements on profiles (issue 6, item 5). */
+  achievements: AchievementsService;
 }
 
 interface Indexed {
@@ -153,7 +183,8 @@ export function createServices(infra: Infra): Composition {
   const sessions = new SessionsService(indexed(new SessionsStore(db)), accounts, redis);
   // The department service is built below; the step asks it only when a checklist is read.
   const onboarding = new OnboardingService(indexed(new OnboardingStore(db)), accounts, async (accountId) =>
-    follows.isFollowing(accountId, (await departments.departmentAccount())._id));
+    follows.isFollowing(accountId, (await departments.departmentAccount())._id),
+  async () => new Set(await follows.followerIds((await departments.departmentAccount())._id)));
   const invites = new InvitesService(indexed(new InvitesStore(db)));
   const registrationMode = new RegistrationModeService(indexed(new RegistrationModeStore(db)), redis, config.registrationMode);
   const registration = new RegistrationService(() => registrationMode.effective(), accounts, invites, oauth);
@@ -202,11 +233,22 @@ export function createServices(infra: Infra): Composition {
     store: indexed(new LinksStore(db)), accounts, follows, peers, departments, remoteDirectory, audit, linkPeering: config.linkPeering, domain: config.domain, log,
   });
   const network = new NetworkService({ accounts, links, departments, peers, federationState, redis, publicUrl: config.publicUrl, log });
+  // Our own report comes from the analytics service (built below); it is asked only when the view is read.
+  const companyAdoption = new CompanyAdoptionService({
+    ownReport: (period) => services.analytics.report(period), network, departments, redis, publicUrl: config.publicUrl, log,
+  });
   const relay = new RelayService({
-    store: indexed(new CompanyNewsStore(db)), accounts, statuses, statusInteractions, departments, links, audit, redis,
+    store: indexed(new CompanyNewsStore(db)), accounts, statuses, statusInteractions, departments, links, audit, events, redis,
     origin: { publicUrl: config.publicUrl, domain: config.domain }, log,
   });
   const proposals = new ProposalsService({ store: indexed(new ProposalsStore(db)), statuses, relay, audit });
+  const usageEvents = indexed(new UsageEventsStore(db));
+  const usageDays = indexed(new UsageDaysStore(db));
+  const usage = new UsageRecorder({ events: usageEvents, days: usageDays, log });
+  const usageClients = new UsageClients((id) => oauth.getApp(id));
+  const analyticsSettings = new AnalyticsSettingsService(indexed(new AnalyticsSettingsStore(db)), { retentionDays: config.usageRetentionDays });
+  const usageRetention = new UsageRetention({ events: usageEvents, settings: analyticsSettings, log });
+  const analytics = new AnalyticsService({ accounts, onboarding, departments, days: usageDays });
   const streaming = new StreamingService({
     publisher: new StreamPublisher(redisConnection, config.redisPrefix), statuses, redis: redisConnection, redisPrefix: config.redisPrefix, log,
     renderNotification: (notificationId, accountId) => notifications.render(notificationId, accountId),
@@ -230,6 +272,10 @@ export function createServices(infra: Infra): Composition {
     log,
   });
   registerPushHandlers(events, push);
+  const achievements = new AchievementsService({
+    store: indexed(new AchievementsStore(db)), accounts, statuses, follows, enabled: () => analyticsSettings.achievementsEnabled(),
+  });
+  registerAchievementHandlers(events, achievements);
   events.on('status.deleted', 'statuses.remove-boosts', ({ statusId }) => statuses.removeBoostsOf(statusId));
   events.on('status.deleted', 'media.release', ({ statusId }) => media.releaseForStatus(statusId));
 
@@ -264,8 +310,17 @@ export function createServices(infra: Infra): Composition {
     audit,
     links,
     network,
+    companyAdoption,
     relay,
     proposals,
+    achievements,
+    usage,
+    usageDays,
+    usageEvents,
+    usageClients,
+    usageRetention,
+    analytics,
+    analyticsSettings,
   };
 
   return {

@@ -14,6 +14,7 @@ import {
   type AccountRecord,
   type AccountsStore,
   type LocalAccountFilter,
+  type LocalPerson,
   type ProfileField,
   type RemoteAccountInput,
   type Role,
@@ -377,6 +378,18 @@ export class AccountsService {
   /** Suspends or reinstates an account; a suspended account cannot sign in or use its tokens. */
   async setSuspended(id: string, suspended: boolean): Promise<AccountRecord> {
     const updated = await this.store.update(id, { suspended, suspendedAt: suspended ? new Date() : null });
+    if (!updated) throw new NotFound();
+    return updated;
+  }
+
+  /** Every local person (not department actors), with the few fields adoption analytics reads. */
+  localPeople(): Promise<LocalPerson[]> {
+    return this.store.localPeople();
+  }
+
+  /** Marks a local account as a leader, or not (adoption analytics); AdminService checks who and which account. */
+  async setLeader(id: string, leader: boolean): Promise<AccountRecord> {
+    const updated = await this.store.update(id, { leader });
     if (!updated) throw new NotFound();
     return updated;
   }

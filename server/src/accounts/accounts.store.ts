@@ -67,6 +67,8 @@ export interface AccountRecord {
   followersUrl?: string | null;
   /** When a remote account's actor document was last read. */
   fetchedAt?: Date | null;
+  /** An admin marked this local person as a leader (adoption analytics: leadership participation). */
+  leader?: boolean;
 }
 
 /** Remote actor data as federation maps it, to be stored as an account (AccountsService.upsertRemote). */
@@ -96,6 +98,9 @@ export interface RemoteAccountInput {
 }
 
 export type AccountCounter = 'statusesCount' | 'followersCount' | 'followingCount';
+
+/** What adoption analytics reads of a local person (AccountsStore.localPeople). */
+export type LocalPerson = Pick<AccountRecord, '_id' | 'username' | 'displayName' | 'department' | 'createdAt' | 'suspended' | 'leader'>;
 
 /** Which local accounts an administrator's list shows. */
 export interface LocalAccountFilter {
@@ -231,6 +236,16 @@ export class AccountsStore {
     const localTotal = local.length > 0 ? options.offset + local.length : await this.count(localFilter);
     const remote = await ids({ ...base, domain: { $ne: null } }, Math.max(0, options.offset - localTotal), options.limit - local.length);
     return this.inOrder([...local, ...remote]);
+  }
+
+  /**
+   * Every local person (no department actor), suspended or not, with only the fields adoption analytics
+   * reads: one query without the cache, as it reads the whole population.
+   */
+  localPeople(): Promise<LocalPerson[]> {
+    return this.collection
+      .find({ domain: null, kind: { $ne: 'department' } }, { projection: { _id: 1, username: 1, displayName: 1, department: 1, createdAt: 1, suspended: 1, leader: 1 } })
+      .toArray() as Promise<LocalPerson[]>;
   }
 
   /** The oldest local admin that is not suspended (the instance's founder), through the cache. */

@@ -38,6 +38,14 @@ export async function adminRoutes(instance: FastifyInstance, { config, services 
     preHandler: requireScope('admin:write:accounts'),
   }, async (request) => toAdminAccountEntity(await services.admin.setRole(currentAccount(request), request.params.id, request.body.role), origin));
 
+  app.put('/api/v1/kith/admin/accounts/:id/leader', {
+    schema: {
+      tags: ['kith', 'admin'], summary: 'Mark an account as a leader, or not (adoption analytics; admins)', params: IdParams,
+      body: Type.Object({ leader: Type.Boolean() }, { additionalProperties: false }),
+    },
+    preHandler: requireScope('admin:write:accounts'),
+  }, async (request) => toAdminAccountEntity(await services.admin.setLeader(currentAccount(request), request.params.id, request.body.leader), origin));
+
   app.post('/api/v1/kith/admin/accounts/:id/suspend', {
     schema: { tags: ['kith', 'admin'], summary: 'Suspend an account: it cannot sign in and its tokens stop working (admins)', params: IdParams },
     preHandler: requireScope('admin:write:accounts'),

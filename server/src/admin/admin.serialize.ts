@@ -11,6 +11,8 @@ export interface AdminAccountEntity {
   suspended: boolean;
   suspended_at: string | null;
   created_at: string;
+  /** Marked as a leader by an admin (adoption analytics). */
+  leader: boolean;
   /** The public Account entity, as clients show it. */
   account: AccountEntity;
 }
@@ -26,6 +28,7 @@ export function toAdminAccountEntity(account: AccountRecord, origin: Origin): Ad
     suspended: account.suspended,
     suspended_at: account.suspendedAt?.toISOString() ?? null,
     created_at: account.createdAt.toISOString(),
+    leader: account.leader === true,
     account: toAccountEntity(account, origin),
   };
 }

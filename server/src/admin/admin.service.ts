@@ -66,6 +66,15 @@ export class AdminService {
     return this.accounts.setSuspended(id, false);
   }
 
+  /** Marks a local person as a leader, or not (adoption analytics); NotFound for remote and department accounts. */
+  async setLeader(actor: AccountRecord | null, id: string, leader: boolean): Promise<AccountRecord> {
+    requireAdmin(actor);
+    const target = await this.localAccount(id);
+    if (target.kind === 'department') throw new NotFound();
+    if ((target.leader === true) === leader) return target;
+    return this.accounts.setLeader(id, leader);
+  }
+
   private async localAccount(id: string): Promise<AccountRecord> {
     const account = await this.accounts.find(id);
     if (!account || account.domain !== null) throw new NotFound();

@@ -32,6 +32,7 @@ describe('admin accounts API', () => {
       suspended: false,
       suspended_at: null,
       created_at: expect.any(String),
+      leader: false,
       account: expect.objectContaining({ id: member.account._id, acct: 'staff' }),
     });
     const ids = res.body.map((a: { id: string }) => a.id);

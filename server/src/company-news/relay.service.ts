@@ -16,6 +16,7 @@ import { statusUri } from '../statuses/statuses.serialize.ts';
 import type { DepartmentsService } from '../departments/departments.service.ts';
 import type { ActiveLink, LinksService } from '../links/links.service.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import { Conflict, Forbidden, NotFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { CompanyNewsRecord, CompanyNewsStore } from './company-news.store.ts';
@@ -38,6 +39,8 @@ export interface RelayDeps {
   departments: DepartmentsService;
   links: LinksService;
   audit: AuditService;
+  /** `news.relayed` once a status becomes company news here (achievements). */
+  events: EventBus;
   /** Key-prefixed connection (the daily caps' counters). */
   redis: Redis;
   origin: { publicUrl: string; domain: string };
@@ -92,6 +95,7 @@ export class RelayService {
     const uri = await this.uriOf(status);
     const record = this.newRecord(status._id, uri, [], by.noteHtml, by.proposedBy, by.connector._id);
     if (!(await this.deps.store.insert(record))) throw new Conflict('Validation failed: This status is company news already');
+    await this.newsCreated(record);
     await this.boost(record);
     await this.relayOnward(record, [], by.connector);
     return record;
@@ -124,6 +128,7 @@ export class RelayService {
       return;
     }
     await this.deps.audit.record(sender, 'received', statusUri, `via ${await this.pathText(path)}`);
+    await this.newsCreated(record);
     await this.boost(record);
     const onward = await this.onwardTargets(path);
     if (onward.length === 0) return;
@@ -184,6 +189,12 @@ export class RelayService {
     await this.deps.store.addRelayed(record._id, targets.map((t) => t.actorUri), new Date());
     const names = targets.map((t) => t.name).join(', ');
     await this.deps.audit.record(by, 'relayed', record.statusUri, `${how ? `${how}: ` : ''}to ${names}`);
+  }
+
+  // Emitted right after the record is stored, the one write that makes the status company news here, so a
+  // later step that fails (boost, relay) cannot lose it; a status of ours relayed back to us arrives here too.
+  private async newsCreated(record: CompanyNewsRecord): Promise<void> {
+    await this.deps.events.emit('news.relayed', { statusId: record.statusId, at: record.createdAt.toISOString() });
   }
 
   /** Our department actor's local boost: its members see the news once, in their home timelines. */

@@ -22,6 +22,8 @@ export interface DomainEvents {
   'notification.created': { notificationId: string; accountId: string };
   /** An account's profile changed. */
   'account.updated': { accountId: string };
+  /** A status became company news here (approved here, or arrived from a linked department); `at` is ISO time. */
+  'news.relayed': { statusId: string; at: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

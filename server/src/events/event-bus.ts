@@ -84,6 +84,12 @@ export class EventBus {
     }
   }
 
+  /** Jobs waiting (prioritized ones included), running, delayed (retries) and kept failed: for /metrics. */
+  async counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
+  }
+
   /** Stops taking new jobs, lets running ones finish, and closes the queue. */
   async close(): Promise<void> {
     await this.worker?.close();

@@ -41,6 +41,11 @@ export class DeadLettersStore {
     return this.collection.find({}).sort({ _id: -1 }).limit(limit).toArray();
   }
 
+  /** How many letters were not retried (yet). */
+  countUnretried(): Promise<number> {
+    return this.collection.countDocuments({ retriedAt: null });
+  }
+
   /** Marks a letter retried unless it was already; false when another retry came first. */
   async claimRetry(id: string, at: Date): Promise<boolean> {
     const result = await this.collection.updateOne({ _id: id, retriedAt: null }, { $set: { retriedAt: at } });

@@ -80,6 +80,11 @@ export class FederationStateService {
     await this.deadLetters.insert({ _id: newId(), ...letter, createdAt: new Date(), retriedAt: null });
   }
 
+  /** Dead letters no admin retried yet (for /metrics: one count query per scrape). */
+  countDeadLetters(): Promise<number> {
+    return this.deadLetters.countUnretried();
+  }
+
   /** The newest dead letters first, for an admin (or the CLI, `actor` null). */
   async listDeadLetters(actor: AccountRecord | null = null, limit = 100): Promise<DeadLetterRecord[]> {
     if (actor !== null && actor.role !== 'admin') throw new Forbidden();

@@ -30,11 +30,19 @@ export class OnboardingService {
   private readonly accounts: AccountsService;
   /** Whether the account follows its department actor (docs/connectors-design.md §1); null when there is none. */
   private readonly followsDepartment: (accountId: string) => Promise<boolean | null>;
+  /** Everyone who follows the department actor, at once (finishedAmong); null when there is no actor. */
+  private readonly departmentFollowers: () => Promise<ReadonlySet<string> | null>;
 
-  constructor(store: OnboardingStore, accounts: AccountsService, followsDepartment: (accountId: string) => Promise<boolean | null> = async () => null) {
+  constructor(
+    store: OnboardingStore,
+    accounts: AccountsService,
+    followsDepartment: (accountId: string) => Promise<boolean | null> = async () => null,
+    departmentFollowers: () => Promise<ReadonlySet<string> | null> = async () => null,
+  ) {
     this.store = store;
     this.accounts = accounts;
     this.followsDepartment = followsDepartment;
+    this.departmentFollowers = departmentFollowers;
   }
 
   async state(accountId: string): Promise<OnboardingState> {
@@ -42,6 +50,24 @@ export class OnboardingService {
     const marked = new Set(record?.completed ?? []);
     const steps = ONBOARDING_STEPS.map((id) => step(id, account, marked, followsDepartment));
     return { steps, finished: steps.every((s) => s.done || !s.available) };
+  }
+
+  /**
+   * Which of these accounts have finished the checklist (state().finished), in three queries whatever
+   * their number: adoption analytics counts activation over every registered account.
+   */
+  async finishedAmong(accountIds: readonly string[]): Promise<Set<string>> {
+    const ids = [...new Set(accountIds)];
+    if (ids.length === 0) return new Set();
+    const [accounts, records, followers] = await Promise.all([this.accounts.getMany(ids), this.store.findMany(ids), this.departmentFollowers()]);
+    const marked = new Map(records.map((r) => [r._id, new Set(r.completed)]));
+    const finished = new Set<string>();
+    for (const account of accounts) {
+      const followsDepartment = followers === null ? null : followers.has(account._id);
+      const steps = ONBOARDING_STEPS.map((id) => step(id, account, marked.get(account._id) ?? new Set(), followsDepartment));
+      if (steps.every((s) => s.done || !s.available)) finished.add(account._id);
+    }
+    return finished;
   }
 
   async complete(accountId: string, steps: OnboardingStepId[]): Promise<OnboardingState> {

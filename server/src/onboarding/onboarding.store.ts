@@ -24,6 +24,12 @@ export class OnboardingStore {
     return this.records.findOne({ _id: accountId });
   }
 
+  /** The records of these accounts (accounts that never marked a step have none). */
+  async findMany(accountIds: readonly string[]): Promise<OnboardingRecord[]> {
+    if (accountIds.length === 0) return [];
+    return this.records.find({ _id: { $in: [...accountIds] } }).toArray();
+  }
+
   async markCompleted(accountId: string, steps: string[]): Promise<void> {
     await this.records.updateOne(
       { _id: accountId },

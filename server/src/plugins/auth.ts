@@ -27,6 +27,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null;
   }
+  interface FastifyContextConfig {
+    /** The route checks credentials of its own (GET /metrics: the operator's token): no OAuth token or cookie is read. */
+    ownCredentials?: boolean;
+  }
 }
 
 // Mastodon's legacy "follow" scope covers these granular scopes.
@@ -89,6 +93,7 @@ async function cookieCaller(request: FastifyRequest, cookies: NonNullable<AuthPl
 export const authPlugin = fp<AuthPluginOptions>(async (app: FastifyInstance, { authenticator, afterAuthentication, cookies }) => {
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async function authenticate(request, reply) {
+    if (request.routeOptions.config?.ownCredentials) return;
     const token = bearerToken(request);
     const fromCookie = token === null && cookies ? await cookieCaller(request, cookies) : null;
     const auth = token === null ? (fromCookie?.auth ?? null) : await authenticator.authenticate(token);
