@@ -56,8 +56,16 @@ function buildUrl(path: string, params?: unknown, query?: unknown): string {
   return url;
 }
 
+/**
+ * Running as the installed app (display-mode standalone): the server counts its requests under
+ * "Installed web app" rather than "Web" in adoption analytics.
+ */
+function clientHeaders(): Record<string, string> {
+  return typeof matchMedia === 'function' && matchMedia('(display-mode: standalone)').matches ? { 'x-kith-client': 'pwa' } : {};
+}
+
 async function request<T>(method: Method, path: string, options: { params?: unknown; query?: unknown; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
-  const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
+  const headers: Record<string, string> = { ...clientHeaders(), ...options.headers, accept: 'application/json' };
   if (method !== 'get' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) {
@@ -95,6 +103,7 @@ export function uploadForm<T>(
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
     xhr.setRequestHeader('accept', 'application/json');
+    for (const [name, value] of Object.entries(clientHeaders())) xhr.setRequestHeader(name, value);
     if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);

@@ -201,6 +201,8 @@ export interface AdminAccount {
   suspended: boolean;
   suspended_at: string | null;
   created_at: string;
+  /** Marked as a leader by an admin (adoption analytics). */
+  leader: boolean;
   account: Account;
 }
 
