@@ -206,7 +206,7 @@ export function createKithFederation(deps: KithFederationDeps, registrars: reado
     lookup: outboundLookup(createRemoteLookup(parts), inOutbound),
     linkedActorsOf: (actorUri) => inOutbound(() => fetchLinkedActors(federation, config.publicUrl, actorUri)),
     adoptionReportOf: (actorUri, period) => inOutbound(() => fetchAdoptionReport(federation, config.publicUrl, actorUri, period)),
-    serveAdoptionReport: createAdoptionReportHandler({ ports }),
+    serveAdoptionReport: createAdoptionReportHandler({ ports, log }),
     relay,
     runOutbound: inOutbound,
     startQueue() {

@@ -248,7 +248,7 @@ export function createServices(infra: Infra): Composition {
   const usageClients = new UsageClients((id) => oauth.getApp(id));
   const analyticsSettings = new AnalyticsSettingsService(indexed(new AnalyticsSettingsStore(db)), { retentionDays: config.usageRetentionDays });
   const usageRetention = new UsageRetention({ events: usageEvents, settings: analyticsSettings, log });
-  const analytics = new AnalyticsService({ accounts, onboarding, departments, days: usageDays });
+  const analytics = new AnalyticsService({ accounts, onboarding, departments, days: usageDays, redis });
   const streaming = new StreamingService({
     publisher: new StreamPublisher(redisConnection, config.redisPrefix), statuses, redis: redisConnection, redisPrefix: config.redisPrefix, log,
     renderNotification: (notificationId, accountId) => notifications.render(notificationId, accountId),

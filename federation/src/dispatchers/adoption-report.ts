@@ -4,14 +4,21 @@
 // asks this handler first, with the signer it verified: unsigned → 401; signed by a host that is not a
 // department reached over links (even an allowed peer) → 403; a bad period → 400. The body is the report
 // rebuilt from its declared fields (lookup/adoption-report.ts), with `id` = the URL asked, as the
-// fetching side's guarded loader wants.
+// fetching side's guarded loader wants. If our own report cannot be built or fails its own validation,
+// the member gets 503 and the reason goes to our log, never into the answer.
 import type { FederationPorts } from '../ports.ts';
 import type { VerifiedSigner } from '../context.ts';
 import { hostOf } from '../net/peer-policy.ts';
-import { sharedAdoptionReport, sharedPeriod } from '../lookup/adoption-report.ts';
+import { sharedAdoptionReport, sharedPeriod, type SharedAdoptionReport } from '../lookup/adoption-report.ts';
+
+/** The logger shape this handler needs (pino's, Fastify's). */
+export interface AdoptionReportLog {
+  error(obj: object, msg?: string): void;
+}
 
 export interface AdoptionReportDeps {
   ports: FederationPorts;
+  log: AdoptionReportLog;
 }
 
 /** Answers a report request; null when `url` is not a report's (Fedify handles it then). */
@@ -29,7 +36,7 @@ async function isNetworkMember(ports: FederationPorts, host: string): Promise<bo
 }
 
 export function createAdoptionReportHandler(deps: AdoptionReportDeps): AdoptionReportHandler {
-  const { ports } = deps;
+  const { ports, log } = deps;
   return async (url, signer) => {
     const match = /^\/users\/([^/]+)\/adoption$/.exec(url.pathname);
     if (!match || match[1] !== ports.departments.username()) return null;
@@ -37,8 +44,14 @@ export function createAdoptionReportHandler(deps: AdoptionReportDeps): AdoptionR
     if (!signer.verified || !(await isNetworkMember(ports, signer.host))) return json(403, { error: 'Adoption figures are shared with the company network only' });
     const period = sharedPeriod(url.searchParams.get('from'), url.searchParams.get('to'));
     if (!period) return json(400, { error: 'from and to must be days (YYYY-MM-DD), from <= to, at most 366 days apart' });
-    // Rebuilt from the declared fields: nothing the report might carry beyond them leaves the instance.
-    const report = sharedAdoptionReport(await ports.adoption.report(period), period);
+    let report: SharedAdoptionReport;
+    try {
+      // Rebuilt from the declared fields: nothing the report might carry beyond them leaves the instance.
+      report = sharedAdoptionReport(await ports.adoption.report(period), period);
+    } catch (err) {
+      log.error({ err, period }, 'adoption report not served');
+      return json(503, { error: 'Report unavailable' });
+    }
     return json(200, { id: url.href, ...report }, 'application/activity+json');
   };
 }

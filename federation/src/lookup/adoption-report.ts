@@ -115,16 +115,19 @@ export function sharedPeriod(from: unknown, to: unknown): SharedPeriod | null {
   return days <= MAX_PERIOD_DAYS ? { from, to } : null;
 }
 
-/** Names → counts, at most `max` entries, names ≤ MAX_NAME_LENGTH characters. */
+/**
+ * Names → counts, at most `max` entries, names ≤ MAX_NAME_LENGTH characters. The names are the peer's
+ * free text: a failure says where and why, never which name or value (the reason reaches the view and logs).
+ */
 function counts(value: unknown, where: string, max: number): Record<string, number> {
   const source = object(value, where);
   const keys = Object.keys(source);
-  if (keys.length > max) fail(`${where} has more than ${max} entries`);
+  if (keys.length > max || keys.some((key) => FORBIDDEN_KEYS.has(key) || key.length > MAX_NAME_LENGTH)) fail(`${where}: too many or invalid names`);
   const result: Record<string, number> = {};
   for (const key of keys) {
-    if (FORBIDDEN_KEYS.has(key)) fail(`${where} has a forbidden key`);
-    name(key, `a name in ${where}`);
-    result[key] = count(source[key], `${where}.${key}`);
+    const n = source[key];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) fail(`${where}: a count is not a non-negative integer`);
+    result[key] = n;
   }
   return result;
 }

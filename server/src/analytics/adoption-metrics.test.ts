@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   countedRows,
-  activeCounts, addDays, adoptionReport, dashboard, departmentAdoption, inactiveAccounts, mondayOf, rowsWindow,
+  activeCounts, addDays, adoptionReport, dashboard, departmentAdoption, inactiveAccounts, MAX_SHARED_CLIENTS, mondayOf, rowsWindow,
   type AnalyticsPerson, type MetricsInput,
 } from './adoption-metrics.ts';
-import { MIN_SHARED_GROUP, OTHER_DEPARTMENTS, USAGE_FEATURES, usageDay, usageKey, type UsageDayRecord, type UsageEvent } from './usage.types.ts';
+import {
+  MIN_SHARED_GROUP, OTHER_API_CLIENT, OTHER_DEPARTMENTS, USAGE_FEATURES, usageDay, usageKey, type DepartmentAdoption, type UsageDayRecord, type UsageEvent,
+} from './usage.types.ts';
 import { expectedDashboard, expectedReport, planUsage, type ExpectedAccount } from '../../test/analytics/generated-usage.ts';
 
 function row(day: string, account: string, department: string, extra: Partial<UsageDayRecord> = {}): UsageDayRecord {
@@ -180,23 +182,108 @@ describe('inactive accounts', () => {
 describe('shared report', () => {
   it(`folds departments with fewer than ${MIN_SHARED_GROUP} registered people into one row over their union`, () => {
     const people = [
-      ...Array.from({ length: 5 }, (_, i) => person(`big${i}`, 'Big', '2025-01-01')),
-      ...Array.from({ length: 2 }, (_, i) => person(`s${i}`, 'Small', '2025-01-01')),
-      person('t0', 'Tiny', '2025-01-01', { leader: true }),
+      ...Array.from({ length: 6 }, (_, i) => person(`big${i}`, 'Big', '2025-01-01')),
+      ...Array.from({ length: 3 }, (_, i) => person(`s${i}`, 'Small', '2025-01-01')),
+      ...Array.from({ length: 2 }, (_, i) => person(`t${i}`, 'Tiny', '2025-01-01')),
     ];
     const rows = [row('2025-08-01', 'big0', 'Big'), row('2025-08-01', 's0', 'Small'), row('2025-08-01', 't0', 'Tiny', { features: { post: 1 } })];
     const data = input('2025-08-01', '2025-08-01', rows, people, ['t0']);
     const departments = departmentAdoption(data);
-    expect(departments.map((d) => [d.department, d.registered, d.dau, d.activated, d.leaders, d.active_leaders])).toEqual([
-      ['Big', 5, 1, 0, 0, 0], [OTHER_DEPARTMENTS, 3, 2, 1, 1, 1],
-    ]);
+    expect(departments.map((d) => [d.department, d.registered, d.dau, d.activated])).toEqual([['Big', 6, 1, 0], [OTHER_DEPARTMENTS, 5, 2, 1]]);
     expect(departments[1]?.features).toMatchObject({ post: 1, read: 1, relay: 0 });
     const report = adoptionReport('Acme', data);
     expect(report.instance).toBe('Acme');
-    expect(report.total).toMatchObject({ department: 'Acme', registered: 8, dau: 3, mau: 3, stickiness: 1 });
+    expect(report.total).toMatchObject({ department: 'Acme', registered: 11, dau: 3, mau: 3, stickiness: 1 });
     // Nothing about a person: no id, username or name anywhere in what is shared.
     const wire = JSON.stringify(report);
     for (const p of people) expect(wire).not.toContain(`"${p._id}"`);
+  });
+
+  it(`moves the smallest named department into a fold of fewer than ${MIN_SHARED_GROUP} people (ties by name)`, () => {
+    const staff = (department: string, n: number) => Array.from({ length: n }, (_, i) => person(`${department}${i}`, department, '2025-01-01'));
+    const one = input('2025-08-01', '2025-08-01', [], [...staff('Solo', 1), ...staff('Five', 5), ...staff('Six', 6)]);
+    expect(departmentAdoption(one).map((d) => [d.department, d.registered])).toEqual([['Six', 6], [OTHER_DEPARTMENTS, 6]]);
+    const tie = input('2025-08-01', '2025-08-01', [], [...staff('Solo', 1), ...staff('Bee', 5), ...staff('Ant', 5)]);
+    expect(departmentAdoption(tie).map((d) => [d.department, d.registered])).toEqual([['Bee', 5], [OTHER_DEPARTMENTS, 6]]);
+    // A department that only has rows (its people moved) is folded too, with 0 registered: the fold takes the smallest in.
+    const gone = input('2025-08-01', '2025-08-01', [row('2025-08-01', 'Five0', 'Gone')], [...staff('Five', 5), ...staff('Six', 6)]);
+    expect(departmentAdoption(gone).map((d) => [d.department, d.registered, d.dau])).toEqual([['Six', 6, 0], [OTHER_DEPARTMENTS, 5, 1]]);
+    // No fold needed: every department is named.
+    const big = input('2025-08-01', '2025-08-01', [], [...staff('Five', 5), ...staff('Six', 6)]);
+    expect(departmentAdoption(big).map((d) => d.department)).toEqual(['Five', 'Six']);
+  });
+
+  it(`shares nothing but zeros for an instance of fewer than ${MIN_SHARED_GROUP} registered people`, () => {
+    const people = [person('a', 'X', '2025-01-01', { leader: true }), person('b', 'X', '2025-01-01'), person('c', 'Y', '2025-01-01'), person('late', 'Y', '2025-09-01')];
+    const rows = [row('2025-08-01', 'a', 'X', { clients: { Tusky: 1 } }), row('2025-08-01', 'c', 'Y')];
+    const report = adoptionReport('Tiny', input('2025-08-01', '2025-08-01', rows, people, ['a']));
+    expect(report.departments).toEqual([]);
+    expect(report.total).toEqual({
+      department: 'Tiny', registered: 0, dau: 0, wau: 0, mau: 0, mau_share: 0, average_dau: 0, stickiness: 0, activated: 0, activation_share: 0, events: 0,
+      features: Object.fromEntries(USAGE_FEATURES.map((f) => [f, 0])), clients: {}, devices: { desktop: 0, mobile: 0 },
+      cross_instance_follow_share: 0, cross_instance_reply_share: 0, leaders: 0, active_leaders: 0,
+    });
+    // The local dashboard is not concerned.
+    expect(dashboard(input('2025-08-01', '2025-08-01', rows, people), null).summary).toMatchObject({ registered: 3, dau: 2 });
+  });
+
+  it(`shares leader counts only for ${MIN_SHARED_GROUP} leaders or more`, () => {
+    const people = Array.from({ length: 10 }, (_, i) => person(`p${i}`, i < 5 ? 'Few' : 'Many', '2025-01-01', { leader: i < 3 || i >= 5 }));
+    const rows = [row('2025-08-01', 'p0', 'Few'), row('2025-08-01', 'p5', 'Many'), row('2025-08-01', 'p6', 'Many')];
+    const report = adoptionReport('Acme', input('2025-08-01', '2025-08-01', rows, people));
+    const leaders = (d: DepartmentAdoption | undefined) => [d?.department, d?.leaders, d?.active_leaders];
+    expect(report.departments.map(leaders)).toEqual([['Few', 0, 0], ['Many', 5, 2]]);
+    expect(leaders(report.total)).toEqual(['Acme', 8, 3]);
+    // The local dashboard still counts the 3.
+    expect(dashboard(input('2025-08-01', '2025-08-01', rows, people), 'Few').leaders).toMatchObject({ leaders: 3, active: 1 });
+  });
+});
+
+describe('clients in the shared report', () => {
+  const day = '2025-08-01';
+  const staff = Array.from({ length: 6 }, (_, i) => person(`p${i}`, 'X', '2025-01-01'));
+  const report = (clients: (i: number) => Record<string, number>) => {
+    const rows = staff.map((p, i) => {
+      const c = clients(i);
+      return row(day, p._id, 'X', { clients: c, events: Object.values(c).reduce((s, n) => s + n, 0) });
+    });
+    return { shared: adoptionReport('Acme', input(day, day, rows, staff)), local: dashboard(input(day, day, rows, staff), null) };
+  };
+
+  it(`names an app only when ${MIN_SHARED_GROUP} accounts used it; the others' events count under ${OTHER_API_CLIENT}`, () => {
+    const { shared, local } = report((i) => (i === 0 ? { Web: 1, [usageKey("Jane Doe's bot")]: 3 } : i < 5 ? { Web: 1, Tusky: 2 } : { Web: 2, [usageKey(OTHER_API_CLIENT)]: 1 }));
+    expect(shared.total.clients).toEqual({ Web: 7, [OTHER_API_CLIENT]: 12 }); // Tusky: 4 accounts; Jane Doe's bot: 1
+    expect(shared.departments[0]?.clients).toEqual(shared.total.clients);
+    expect(JSON.stringify(shared)).not.toContain('Jane');
+    expect(JSON.stringify(shared)).not.toContain('Tusky');
+    // Every event is still counted under some client.
+    expect(Object.values(shared.total.clients).reduce((s, n) => s + n, 0)).toBe(shared.total.events);
+    // The local dashboard names them all.
+    expect(local.clients.map((c) => c.client)).toEqual(['Tusky', 'Web', "Jane Doe's bot", OTHER_API_CLIENT]);
+  });
+
+  it(`names at most ${MAX_SHARED_CLIENTS} clients, the busiest (ties by name), and folds the rest`, () => {
+    expect(MAX_SHARED_CLIENTS).toBe(49);
+    // Client cNN: 1 + ⌊NN/2⌋ events a person, 5 people each: pairs tie, and c10/c11 straddle the cut.
+    const names = Array.from({ length: 60 }, (_, n) => `c${String(n).padStart(2, '0')}`);
+    const { shared } = report((i) => (i < 5 ? Object.fromEntries(names.map((name, n) => [name, 1 + Math.floor(n / 2)])) : { Web: 1 }));
+    const clients = shared.total.clients;
+    expect(Object.keys(clients)).toHaveLength(50);
+    expect(Object.keys(clients).filter((k) => k !== OTHER_API_CLIENT).sort()).toEqual(['c10', ...names.slice(12)]);
+    const folded = [...names.slice(0, 10), 'c11'].reduce((s, name) => s + 5 * (1 + Math.floor(Number(name.slice(1)) / 2)), 0);
+    expect(clients[OTHER_API_CLIENT]).toBe(folded + 1); // + the one Web event of a single person
+    expect(clients.c59).toBe(150);
+  });
+
+  it('never names __proto__, constructor or prototype', () => {
+    const traps = ['__proto__', 'constructor', 'prototype'];
+    const { shared } = report(() => Object.fromEntries([...traps.map((t) => [t, 1] as const), ['Web', 1]]));
+    const clients = shared.total.clients;
+    expect(Object.keys(clients).sort()).toEqual([OTHER_API_CLIENT, 'Web']);
+    expect(clients[OTHER_API_CLIENT]).toBe(18);
+    expect(Object.getPrototypeOf(clients)).toBe(Object.prototype);
+    const wire = JSON.stringify(shared);
+    for (const trap of traps) expect(wire).not.toContain(`"${trap}"`);
   });
 });
 

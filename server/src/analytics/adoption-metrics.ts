@@ -2,7 +2,7 @@
 // pure functions, no MongoDB, so the exact definitions of the analytics contract are unit-tested
 // case by case and the service only loads the rows and accounts they need.
 import {
-  ACTION_FEATURES, MIN_SHARED_GROUP, clientName, OTHER_DEPARTMENTS, USAGE_FEATURES,
+  ACTION_FEATURES, MIN_SHARED_GROUP, clientName, OTHER_API_CLIENT, OTHER_DEPARTMENTS, USAGE_FEATURES,
   type AdoptionReport, type DepartmentAdoption, type UsageDayRecord, type UsagePeriod,
 } from './usage.types.ts';
 
@@ -285,10 +285,36 @@ export function dashboard(input: MetricsInput, department: string | null): Adopt
 // ---------------------------------------------------------------------------------------------
 // What instances share
 
+/** Named clients per shared row at most: with OTHER_API_CLIENT, the 50 a peer accepts. */
+export const MAX_SHARED_CLIENTS = 49;
+/** Keys a shared map never holds: prototype traps, which a peer's validator refuses outright. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * A group's events per client as shared. Client names are free text (anyone may name an OAuth app
+ * "Jane Doe's bot"), so a client is named only when at least MIN_SHARED_GROUP of the group's accounts
+ * used it in the period, and at most MAX_SHARED_CLIENTS of them (most events first, ties by name);
+ * every other event counts under OTHER_API_CLIENT.
+ */
+function sharedClients(clients: ReadonlyMap<string, Tally>): Record<string, number> {
+  let other = 0;
+  const named: [string, number][] = [];
+  for (const [client, t] of clients) {
+    if (client === OTHER_API_CLIENT || UNSAFE_KEYS.has(client) || t.accounts.size < MIN_SHARED_GROUP) other += t.events;
+    else named.push([client, t.events]);
+  }
+  named.sort((a, b) => b[1] - a[1] || byName(a[0], b[0]));
+  for (const [, events] of named.splice(MAX_SHARED_CLIENTS)) other += events;
+  const shared: Record<string, number> = Object.fromEntries(named);
+  if (other > 0) shared[OTHER_API_CLIENT] = other;
+  return shared;
+}
+
 function adoptionRow(name: string, g: GroupFigures): DepartmentAdoption {
   const last = lastOf(g);
   const registered = g.registered.length;
-  const totals = (m: Map<string, Tally>) => Object.fromEntries([...m].map(([k, t]) => [k, t.events]));
+  // Fewer leaders than a shared group: their activity would be one person's, so neither count leaves.
+  const leaders = g.leaders >= MIN_SHARED_GROUP;
   return {
     department: name,
     registered,
@@ -300,38 +326,55 @@ function adoptionRow(name: string, g: GroupFigures): DepartmentAdoption {
     activation_share: ratio(g.activated, registered),
     events: g.events,
     features: Object.fromEntries(USAGE_FEATURES.map((f) => [f, g.features.get(f)?.events ?? 0])),
-    clients: totals(g.clients),
+    clients: sharedClients(g.clients),
     devices: { desktop: g.devices.get('desktop')?.events ?? 0, mobile: g.devices.get('mobile')?.events ?? 0 },
     cross_instance_follow_share: ratio(g.crossFollows, g.follows),
     cross_instance_reply_share: ratio(g.crossReplies, g.replies),
-    leaders: g.leaders,
-    active_leaders: g.activeLeaders,
+    leaders: leaders ? g.leaders : 0,
+    active_leaders: leaders ? g.activeLeaders : 0,
   };
 }
 
 /**
  * Each department's adoption as it may leave the instance: departments with fewer than MIN_SHARED_GROUP
  * registered accounts are folded into one last row, OTHER_DEPARTMENTS, computed over their union (so a
- * person is never singled out by a tiny group); by name otherwise.
+ * person is never singled out by a tiny group); by name otherwise. The fold must itself be such a group:
+ * while it is smaller, the smallest named department (fewest registered, ties by name) joins it. An
+ * instance with fewer than MIN_SHARED_GROUP registered people shares no department.
  */
 export function departmentAdoption(input: MetricsInput): DepartmentAdoption[] {
   const names = departmentNames(input);
   const end = endOfDay(input.period.to);
   const size = new Map<string, number>();
   for (const p of input.people) if (!p.suspended && p.createdAt.getTime() <= end) size.set(p.department, (size.get(p.department) ?? 0) + 1);
-  const small = new Set(names.filter((n) => (size.get(n) ?? 0) < MIN_SHARED_GROUP));
-  const rows = names.filter((n) => !small.has(n)).map((n) => adoptionRow(n, ofDepartments(input, (d) => d === n)));
-  if (small.size > 0) rows.push(adoptionRow(OTHER_DEPARTMENTS, ofDepartments(input, (d) => small.has(d))));
+  const sizeOf = (name: string): number => size.get(name) ?? 0;
+  if (names.reduce((s, n) => s + sizeOf(n), 0) < MIN_SHARED_GROUP) return [];
+  const folded = new Set(names.filter((n) => sizeOf(n) < MIN_SHARED_GROUP));
+  const joinable = names.filter((n) => !folded.has(n)).sort((a, b) => sizeOf(a) - sizeOf(b) || byName(a, b));
+  let foldSize = [...folded].reduce((s, n) => s + sizeOf(n), 0);
+  for (const name of joinable) {
+    if (folded.size === 0 || foldSize >= MIN_SHARED_GROUP) break;
+    folded.add(name);
+    foldSize += sizeOf(name);
+  }
+  const rows = names.filter((n) => !folded.has(n)).map((n) => adoptionRow(n, ofDepartments(input, (d) => d === n)));
+  if (folded.size > 0) rows.push(adoptionRow(OTHER_DEPARTMENTS, ofDepartments(input, (d) => folded.has(d))));
   return rows;
 }
 
-/** The AdoptionReport an instance answers a linked instance with: counts and shares only. */
+/**
+ * The AdoptionReport an instance answers a linked instance with: counts and shares only. An instance with
+ * fewer than MIN_SHARED_GROUP registered people shares a total of zeros and no department.
+ */
 export function adoptionReport(instance: string, input: MetricsInput): AdoptionReport {
+  const { period } = input;
+  const all = groupFigures(input.rows, input.people, input.activated, period);
+  const tooFew = all.registered.length < MIN_SHARED_GROUP;
   return {
     instance,
-    period: { from: input.period.from, to: input.period.to },
-    total: adoptionRow(instance, groupFigures(input.rows, input.people, input.activated, input.period)),
-    departments: departmentAdoption(input),
+    period: { from: period.from, to: period.to },
+    total: adoptionRow(instance, tooFew ? groupFigures([], [], input.activated, period) : all),
+    departments: tooFew ? [] : departmentAdoption(input),
   };
 }
 

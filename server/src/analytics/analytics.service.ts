@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
 import { isConnector, type DepartmentsService } from '../departments/departments.service.ts';
@@ -16,7 +17,12 @@ export interface AnalyticsServiceDeps {
   onboarding: OnboardingService;
   departments: DepartmentsService;
   days: UsageDaysStore;
+  /** Key-prefixed connection: the shared report is kept there for REPORT_CACHE_SECONDS. */
+  redis: Redis;
 }
+
+/** How long a served report is kept, per period: members' signed GETs must not recompute it each time. */
+const REPORT_CACHE_SECONDS = 300;
 
 function isAdmin(account: AccountRecord | null): boolean {
   return isConnector(account) && account?.role === 'admin';
@@ -33,12 +39,14 @@ export class AnalyticsService {
   private readonly onboarding: OnboardingService;
   private readonly departments: DepartmentsService;
   private readonly days: UsageDaysStore;
+  private readonly redis: Redis;
 
   constructor(deps: AnalyticsServiceDeps) {
     this.accounts = deps.accounts;
     this.onboarding = deps.onboarding;
     this.departments = deps.departments;
     this.days = deps.days;
+    this.redis = deps.redis;
   }
 
   /** The dashboard (GET /api/v1/kith/analytics) of a period, of one department or all; connectors and admins only. */
@@ -65,10 +73,17 @@ export class AnalyticsService {
   /**
    * What this instance shares with a linked instance: counts and shares per department, small departments
    * folded together, no account. No viewer: federation authorizes the signed request before asking.
+   * Kept in Redis for REPORT_CACHE_SECONDS per period (the company view's own entry reads it too), so a
+   * member's signed GETs cost one computation per period and 5 minutes, however many arrive.
    */
   async report(period: UsagePeriod): Promise<AdoptionReport> {
+    const key = `analytics:report:${period.from}:${period.to}`;
+    const cached = await this.redis.get(key);
+    if (cached !== null) return JSON.parse(cached) as AdoptionReport;
     const [input, actor] = await Promise.all([this.input(period), this.departments.departmentAccount()]);
-    return adoptionReport(actor.displayName, input);
+    const report = adoptionReport(actor.displayName, input);
+    await this.redis.set(key, JSON.stringify(report), 'EX', REPORT_CACHE_SECONDS);
+    return report;
   }
 
   /** DAU, WAU, MAU and registered people on a day (today by default), for Prometheus: reads 30 days of rows. */

@@ -13,9 +13,17 @@ let admin: TestUser;
 let connector: TestUser;
 let member: TestUser;
 let mallory: TestUser;
-const today = new Date().toISOString().slice(0, 10);
-const yesterday = addDays(today, -1);
-const tomorrow = addDays(today, 1);
+// Fixed days far from now: the usage hook records the test's own requests on the real day, which is in none
+// of these periods, so neither the hour the suite runs at nor midnight UTC passing mid-run changes a figure.
+/** The recorded events (mallory's post, staff's read); the dashboard's period ends the day after. */
+const ACTIVE_DAY = '2099-01-09';
+const PERIOD_END = addDays(ACTIVE_DAY, 1);
+/** The admin's last recorded day, after the period: their last_active whatever the real day is. */
+const CHIEF_DAY = '2099-02-01';
+/** Everyone is registered by then and nobody has acted. */
+const NOBODY_ACTIVE = '2099-06-01';
+/** Nobody was registered yet. */
+const BEFORE_ANYONE = '2020-01-01';
 
 beforeAll(async () => {
   kith = await startTestInstance();
@@ -24,8 +32,9 @@ beforeAll(async () => {
   member = await kith.createUser('staff', { scopes: ADMIN_SCOPES });
   mallory = await kith.createUser('mallory');
   expect((await mallory.api.patch('/api/v1/accounts/update_credentials', { department: '=cmd()' })).status).toBe(200);
-  kith.services.usage.record({ accountId: mallory.account._id, department: '=cmd()', feature: 'post', client: '@evil', device: 'desktop', at: new Date(`${yesterday}T10:00:00Z`) });
-  kith.services.usage.record({ accountId: member.account._id, department: '', feature: 'read', client: 'Web', device: 'mobile', at: new Date(`${yesterday}T11:00:00Z`) });
+  kith.services.usage.record({ accountId: mallory.account._id, department: '=cmd()', feature: 'post', client: '@evil', device: 'desktop', at: new Date(`${ACTIVE_DAY}T10:00:00Z`) });
+  kith.services.usage.record({ accountId: member.account._id, department: '', feature: 'read', client: 'Web', device: 'mobile', at: new Date(`${ACTIVE_DAY}T11:00:00Z`) });
+  kith.services.usage.record({ accountId: admin.account._id, department: '', feature: 'read', client: 'Web', device: 'desktop', at: new Date(`${CHIEF_DAY}T09:00:00Z`) });
   await kith.services.usage.flush();
 });
 
@@ -33,7 +42,7 @@ afterAll(async () => {
   await kith?.close();
 });
 
-const period = { from: addDays(today, -6), to: today };
+const period = { from: addDays(PERIOD_END, -6), to: PERIOD_END };
 
 describe('who may see adoption analytics', () => {
   it('connectors and admins see the dashboard and the CSV; members get 403, anonymous callers 401', async () => {
@@ -50,12 +59,12 @@ describe('who may see adoption analytics', () => {
 
   it('only admins see inactive accounts by name (connectors 403, even with admin scopes)', async () => {
     expect((await connector.api.get('/api/v1/kith/analytics/inactive', period)).status).toBe(403);
-    // Nobody has acted tomorrow; everyone is registered by then (nobody was, yesterday).
-    expect((await admin.api.get('/api/v1/kith/analytics/inactive', { from: yesterday, to: yesterday })).body).toEqual([]);
-    const res = await admin.api.get('/api/v1/kith/analytics/inactive', { from: tomorrow, to: tomorrow });
+    // Nobody has acted in mid-2099; everyone is registered by then (nobody was, in 2020).
+    expect((await admin.api.get('/api/v1/kith/analytics/inactive', { from: BEFORE_ANYONE, to: BEFORE_ANYONE })).body).toEqual([]);
+    const res = await admin.api.get('/api/v1/kith/analytics/inactive', { from: NOBODY_ACTIVE, to: NOBODY_ACTIVE });
     expect(res.status).toBe(200);
     expect(res.body.map((a: { username: string }) => a.username)).toEqual(['chief', 'linker', 'mallory', 'staff']);
-    expect(res.body[0]).toEqual({ id: admin.account._id, username: 'chief', display_name: 'chief', department: '', leader: false, last_active: expect.toSatisfy((v) => v === null || v === today) });
+    expect(res.body[0]).toEqual({ id: admin.account._id, username: 'chief', display_name: 'chief', department: '', leader: false, last_active: CHIEF_DAY });
     // An admin token without admin:read cannot read names either.
     const unscoped = await kith.createUser('plainadmin', { role: 'admin' });
     expect((await unscoped.api.get('/api/v1/kith/analytics/inactive', period)).status).toBe(403);
@@ -97,7 +106,7 @@ describe('bad periods and filters', () => {
     const long = await connector.api.get('/api/v1/kith/analytics', { department: 'x'.repeat(100) });
     expect(long.status).toBe(200);
     expect(long.body.summary.registered).toBe(0);
-    expect((await connector.api.get('/api/v1/kith/analytics', { from: today, to: today })).body.daily).toHaveLength(1);
+    expect((await connector.api.get('/api/v1/kith/analytics', { from: PERIOD_END, to: PERIOD_END })).body.daily).toHaveLength(1);
   });
 
   it('refuses an unknown CSV table', async () => {
@@ -113,7 +122,7 @@ describe('CSV export', () => {
     const lines = (csv.body as string).split('\r\n');
     expect(lines.pop()).toBe('');
     expect(lines).toEqual(['day,dau,wau,mau,registered,events', ...json.body.daily.map((d: Record<string, unknown>) => [d.day, d.dau, d.wau, d.mau, d.registered, d.events].join(','))]);
-    expect(lines.find((l) => l.startsWith(yesterday))).toMatch(new RegExp(`^${yesterday},2,2,2,\\d+,2$`));
+    expect(lines.find((l) => l.startsWith(ACTIVE_DAY))).toMatch(new RegExp(`^${ACTIVE_DAY},2,2,2,\\d+,2$`));
   });
 
   it('neutralizes cells that would be formulas', async () => {
@@ -138,10 +147,9 @@ describe('leaders', () => {
     const figures = await connector.api.get('/api/v1/kith/analytics', period);
     expect(figures.body.leaders).toEqual({ leaders: 1, active: 1, active_share: 1, posts: expect.any(Number), replies: 0 });
     expect(figures.body.leaders.posts).toBeGreaterThanOrEqual(1);
-    const inactive = await admin.api.get('/api/v1/kith/analytics/inactive', { from: tomorrow, to: tomorrow, department: '=cmd()' });
-    // Yesterday's recorded post, or today's requests if the usage hook has written them already.
-    const lastActive = expect.toSatisfy((v) => v === yesterday || v === today);
-    expect(inactive.body).toEqual([{ id: mallory.account._id, username: 'mallory', display_name: 'mallory', department: '=cmd()', leader: true, last_active: lastActive }]);
+    const inactive = await admin.api.get('/api/v1/kith/analytics/inactive', { from: NOBODY_ACTIVE, to: NOBODY_ACTIVE, department: '=cmd()' });
+    // The recorded post is mallory's latest day (her real requests are on an earlier, real day).
+    expect(inactive.body).toEqual([{ id: mallory.account._id, username: 'mallory', display_name: 'mallory', department: '=cmd()', leader: true, last_active: ACTIVE_DAY }]);
     const off = await admin.api.put(`/api/v1/kith/admin/accounts/${mallory.account._id}/leader`, { leader: false });
     expect(off.body.leader).toBe(false);
     expect(await leaderOf(mallory.account._id)).toBe(false);

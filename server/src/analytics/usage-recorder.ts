@@ -68,9 +68,13 @@ export class UsageRecorder implements UsageSink {
   private readonly flushAt: number;
   private readonly maxBuffered: number;
   private buffer: UsageEvent[] = [];
-  /** The flush running or queued last; the next one waits for it, so two never write at once. */
-  private tail: Promise<void> = Promise.resolve();
-  private flushQueued = false;
+  /**
+   * At most one flush runs and at most one waits behind it: with MongoDB down each write can wait ~30 s for
+   * server selection, and a flush per timer tick would pile up without bound (and close() would wait for all).
+   * The queued one takes everything buffered when it starts, so every caller that joins it is served.
+   */
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
   /** Events still being completed after their reply (look-ups under way); a flush waits for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private droppedTotal = 0;
@@ -82,6 +86,8 @@ export class UsageRecorder implements UsageSink {
     this.flushAt = deps.limits?.flushAt ?? FLUSH_AT;
     this.maxBuffered = deps.limits?.maxBuffered ?? MAX_BUFFERED;
     this.timer = setInterval(() => {
+      // A flush under way (or waiting) will take what is buffered: the timer adds nothing to the queue.
+      if (this.running || this.queued) return;
       if (this.buffer.length > 0 || this.droppedSinceLog > 0) void this.flush();
     }, deps.limits?.flushEveryMs ?? FLUSH_EVERY_MS);
     // The timer never keeps a process (a CLI command, a test) alive.
@@ -98,6 +104,11 @@ export class UsageRecorder implements UsageSink {
     return this.buffer.length;
   }
 
+  /** Flushes running or queued: 0, 1 or 2, however slow MongoDB is (tests check the bound). */
+  get pendingFlushes(): number {
+    return (this.running ? 1 : 0) + (this.queued ? 1 : 0);
+  }
+
   /** Buffers one event (its `at` may be any date: tests and benches record past days); never throws. */
   record(event: UsageEvent): void {
     if (this.buffer.length >= this.maxBuffered) {
@@ -106,7 +117,7 @@ export class UsageRecorder implements UsageSink {
       return;
     }
     this.buffer.push(event);
-    if (this.buffer.length >= this.flushAt && !this.flushQueued) void this.flush();
+    if (this.buffer.length >= this.flushAt && !this.queued) void this.flush();
   }
 
   /** Lets a flush wait for an event still being completed (the usage hook's look-ups). */
@@ -116,16 +127,21 @@ export class UsageRecorder implements UsageSink {
     work.then(done, done);
   }
 
-  /** Writes everything buffered when its turn comes (after a flush already running); never rejects. */
+  /**
+   * Writes everything buffered (and tracked) before the call; never rejects. With a flush running, the
+   * call queues one flush after it, or joins the one already queued (which starts later, so takes all).
+   */
   flush(): Promise<void> {
-    this.flushQueued = true;
-    const pending = [...this.inFlight];
-    const run = this.tail.then(async () => {
-      await Promise.allSettled(pending);
-      await this.drain();
-    });
-    this.tail = run;
-    return run;
+    if (this.queued) return this.queued;
+    if (this.running) {
+      const queued = this.running.then(() => {
+        this.queued = null;
+        return this.start();
+      });
+      this.queued = queued;
+      return queued;
+    }
+    return this.start();
   }
 
   /** Stops the timer and writes what is left (shutdown, before the connections close). */
@@ -135,8 +151,25 @@ export class UsageRecorder implements UsageSink {
     await this.flush();
   }
 
+  private start(): Promise<void> {
+    const run: Promise<void> = this.run().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      // Events still being completed when the flush starts (which covers those of every caller) go in too.
+      await Promise.allSettled([...this.inFlight]);
+      await this.drain();
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'usage flush failed');
+    }
+  }
+
   private async drain(): Promise<void> {
-    this.flushQueued = false;
     const batch = this.buffer;
     this.buffer = [];
     if (this.droppedSinceLog > 0) {

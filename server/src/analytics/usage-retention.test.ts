@@ -1,11 +1,15 @@
 // Retention and the recorder's writes against the MongoDB stand-in: raw events past the period are deleted and
 // the rollup stays; an admin's change of the period takes effect; concurrent flushes lose nothing; a full
-// buffer drops and counts; the bulk upsert with dotted $inc adds up across batches.
+// buffer drops and counts; the bulk upsert with dotted $inc adds up across batches; with MongoDB unreachable,
+// flushes never pile up (one running, one queued at most).
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestInstance, type TestInstance, type TestUser } from '../../test/harness.ts';
+import { UsageDaysStore } from './usage-days.store.ts';
+import { UsageEventsStore } from './usage-events.store.ts';
 import { UsageRecorder } from './usage-recorder.ts';
 import { expectRollupMatchesEvents } from './usage-test-support.ts';
-import type { UsageEvent } from './usage.types.ts';
+import { usageKey, type UsageEvent } from './usage.types.ts';
 
 let kith: TestInstance;
 let admin: TestUser;
@@ -43,7 +47,7 @@ describe('the recorder', () => {
     await expectRollupMatchesEvents(kith, accounts);
     const rows = await kith.services.usageDays.between(daysAgo(2).toISOString().slice(0, 10), daysAgo(0).toISOString().slice(0, 10));
     expect(rows.reduce((sum, r) => sum + r.events, 0)).toBe(1200);
-    expect(rows.every((r) => r.clients.Ice_Cubes! > 0 && r.department === 'Ops')).toBe(true);
+    expect(rows.every((r) => r.clients[usageKey('Ice.Cubes')]! > 0 && r.department === 'Ops')).toBe(true);
     expect((await kith.services.usageDays.between('2000-01-01', '2000-01-02')).length).toBe(0);
     expect((await kith.services.usageDays.between(daysAgo(0).toISOString().slice(0, 10), daysAgo(0).toISOString().slice(0, 10), 'Nobody')).length).toBe(0);
     const last = await kith.services.usageDays.lastActiveDays(['acct0', 'acct1', 'never']);
@@ -62,6 +66,55 @@ describe('the recorder', () => {
     expect(recorder.dropped).toBe(3);
     await expect(recorder.close()).resolves.toBeUndefined();
     expect(recorder.buffered).toBe(0);
+  });
+});
+
+describe('the recorder with MongoDB unreachable', () => {
+  it('runs at most one flush and queues at most one, whatever the timer and callers do', async () => {
+    // Nothing listens on port 1: every write waits for server selection, then fails (as with MongoDB down).
+    const client = new MongoClient('mongodb://127.0.0.1:1/kith?directConnection=true', { serverSelectionTimeoutMS: 300 });
+    const db = client.db();
+    const recorder = new UsageRecorder({
+      events: new UsageEventsStore(db), days: new UsageDaysStore(db), log: kith.kith.app.log, limits: { flushEveryMs: 2, flushAt: 1_000_000 },
+    });
+    try {
+      recorder.record(event('down', NOW));
+      const first = recorder.flush();
+      expect(recorder.pendingFlushes).toBe(1);
+      // After the microtasks: the first flush has taken its batch and waits for MongoDB.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(recorder.buffered).toBe(0);
+      // Buffered while it waits: the timer ticks many times meanwhile and must not queue flushes behind it.
+      recorder.record(event('down', NOW));
+      await first;
+      expect(recorder.pendingFlushes).toBe(0);
+      expect(recorder.buffered).toBe(1);
+
+      const second = recorder.flush();
+      recorder.record(event('down', NOW));
+      const queued = recorder.flush();
+      expect(queued).not.toBe(second);
+      expect(recorder.pendingFlushes).toBe(2);
+      for (let i = 0; i < 100; i++) {
+        recorder.record(event('down', NOW));
+        expect(recorder.flush()).toBe(queued);
+      }
+      expect(recorder.pendingFlushes).toBe(2);
+      await second;
+      // The queued flush is now the running one; nothing waits behind it.
+      expect(recorder.pendingFlushes).toBe(1);
+      // close() waits for it and at most one more.
+      const closing = recorder.close();
+      expect(recorder.pendingFlushes).toBe(2);
+      await closing;
+      await queued;
+      expect(recorder.pendingFlushes).toBe(0);
+      expect(recorder.buffered).toBe(0);
+      await expect(recorder.flush()).resolves.toBeUndefined();
+    } finally {
+      await recorder.close();
+      await client.close();
+    }
   });
 });
 

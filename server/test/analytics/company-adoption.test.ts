@@ -3,7 +3,8 @@
 // proxy, so the test sees the exact bytes `b` sends `a` for its report. Who may read a report (signed GETs
 // from network members only), what it holds (aggregates, never a person), and what `a` does with a peer
 // that answers garbage.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { signRequest } from '@fedify/fedify';
@@ -11,7 +12,7 @@ import { startTestInstance, type TestInstance } from '../harness.ts';
 import { closeDepartments, link, startDepartments, type Department } from '../connectors/departments.ts';
 import { AS, keyOf, rsaKeyPair, startAttacker, type Attacker, type SigningKey } from '../federation/attacker.ts';
 import { addDays, expectedReport, factsOf, planUsage, seedUsage, today, type ExpectedAccount, type UsagePlan } from './generated-usage.ts';
-import { MIN_SHARED_GROUP, OTHER_DEPARTMENTS, USAGE_FEATURES, type AdoptionReport, type UsagePeriod } from '../../src/analytics/usage.types.ts';
+import { MIN_SHARED_GROUP, OTHER_API_CLIENT, OTHER_DEPARTMENTS, USAGE_FEATURES, type AdoptionReport, type UsagePeriod } from '../../src/analytics/usage.types.ts';
 import { SHARED_REPORT_KEYS } from '@kith/federation';
 // @ts-expect-error plain ESM module without types, shared with the launcher
 import { freePort } from '../../../deploy/services.mjs';
@@ -111,7 +112,10 @@ async function departmentBehindProxy(name: string): Promise<{ department: Depart
 
 // ---------------------------------------------------------------------------------------------
 
-/** 200 accounts in 5 departments over the two instances; `b`'s Legal is too small to be shown on its own. */
+/**
+ * 200 accounts in 5 departments over the two instances; `b`'s Legal is too small to be shown on its own,
+ * and too small to be the fold on its own: Finance, b's smallest other department, joins it.
+ */
 const A_DEPARTMENTS = [
   { name: 'Engineering', accounts: 30, activity: 0.7 }, { name: 'Finance', accounts: 15, activity: 0.25 },
   { name: 'Legal', accounts: 16, activity: 0.12 }, { name: 'Sales', accounts: 25, activity: 0.55 }, { name: 'Support', accounts: 14, activity: 0.4 },
@@ -218,9 +222,9 @@ describe('the company view', () => {
       expect(dashboard.status).toBe(200);
       const { registered, dau, wau, mau, activated, events } = dashboard.body.summary;
       expect(body.instances[1]!.report!.total).toMatchObject({ registered, dau, wau, mau, activated, events });
-      // b's Legal (fewer than MIN_SHARED_GROUP accounts) is folded; a's is not.
+      // b's Legal (fewer than MIN_SHARED_GROUP accounts) is folded, with Finance to make the fold big enough; a's is not.
       const names = (i: number) => body.instances[i]!.report!.departments.map((d) => d.department);
-      expect(names(1)).toEqual(['Engineering', 'Finance', 'Sales', 'Support', OTHER_DEPARTMENTS]);
+      expect(names(1)).toEqual(['Engineering', 'Sales', 'Support', OTHER_DEPARTMENTS]);
       expect(names(0)).toContain('Legal');
     }
   });
@@ -248,12 +252,13 @@ describe('the company view', () => {
     expect(tokens.size).toBeGreaterThan(400);
     const leaked = [...tokens].filter((token) => text.includes(token) || text.toLowerCase().includes(token.toLowerCase()));
     expect(leaked).toEqual([]);
-    // The folded department's name does not leave either.
+    // The folded departments' names do not leave either.
     expect(text).not.toContain('Legal');
+    expect(text).not.toContain('Finance');
 
     const json = JSON.parse(text) as Record<string, unknown>;
     expect(json.id).toBe(reportUrl(b, period));
-    const clientNames = new Set(bPlan.events.map((e) => e.client));
+    const clientNames = new Set([...bPlan.events.map((e) => e.client), OTHER_API_CLIENT]);
     const allowed = new Set<string>(SHARED_REPORT_KEYS);
     for (const { key, parent } of keysOf(json)) {
       if (parent === 'features') expect(USAGE_FEATURES as readonly string[], key).toContain(key);
@@ -262,7 +267,7 @@ describe('the company view', () => {
     }
     const stringsOf = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(stringsOf) : v && typeof v === 'object' ? Object.values(v).flatMap(stringsOf) : []);
     // The only strings: the URL asked, the period, the instance's and departments' names.
-    expect(new Set(stringsOf(json))).toEqual(new Set([reportUrl(b, period), period.from, period.to, 'b', 'Engineering', 'Finance', 'Sales', 'Support', OTHER_DEPARTMENTS]));
+    expect(new Set(stringsOf(json))).toEqual(new Set([reportUrl(b, period), period.from, period.to, 'b', 'Engineering', 'Sales', 'Support', OTHER_DEPARTMENTS]));
   });
 
   it('a peer that adds per-person fields has them dropped; one that answers garbage is ok: false, and the view still answers', async () => {
@@ -284,12 +289,17 @@ describe('the company view', () => {
       const garbage: [string, (json: any) => unknown, RegExp][] = [
         ['a negative count', (json) => ((json.total.dau = -1), json), /^invalid report: total\.dau /],
         ['a count that is a string', (json) => ((json.departments[1].registered = '12'), json), /^invalid report: departments\[1\]\.registered /],
-        ['a fraction for a count', (json) => ((json.total.features.post = 1.5), json), /^invalid report: total\.features\.post /],
+        ['a fraction for a count', (json) => ((json.total.features.post = 1.5), json), /^invalid report: total\.features: a count is not a non-negative integer$/],
+        // The peer's own names and values never show in the error.
+        ['a bad count under a name of its own', (json) => ((json.total.clients["Jane Doe's bot"] = -7), json), /^invalid report: total\.clients: a count is not a non-negative integer$/],
+        ['a name of 101 characters in clients', (json) => ((json.departments[0].clients['Jane'.repeat(26)] = 1), json), /^invalid report: departments\[0\]\.clients: too many or invalid names$/],
+        // (The guarded loader refuses a __proto__ key in any document before the report is read.)
+        ['a __proto__ client', (json) => ((json.total.clients = JSON.parse('{"__proto__": 1}')), json), /^document has a forbidden key$/],
         ['an infinite ratio', (json) => ((json.total.stickiness = 1e400), json), /^invalid report: total\.stickiness /],
         ['a share above 1', (json) => ((json.total.activation_share = 3), json), /^invalid report: total\.activation_share /],
         ['a name of 101 characters', (json) => ((json.departments[0].department = 'x'.repeat(101)), json), /^invalid report: departments\[0\]\.department /],
         ['201 departments', (json) => ((json.departments = Array.from({ length: 201 }, () => json.departments[0])), json), /^invalid report: more than 200 departments/],
-        ['51 clients', (json) => ((json.total.clients = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`c${i}`, 1]))), json), /^invalid report: total\.clients /],
+        ['51 clients', (json) => ((json.total.clients = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`Jane${i}`, 1]))), json), /^invalid report: total\.clients: too many or invalid names$/],
         ['another period', (json) => ((json.period = { from: '2020-01-01', to: '2020-01-02' }), json), /^invalid report: period /],
         ['no departments', (json) => ((delete json.departments), json), /^invalid report: departments /],
         ['another id', (json) => ((json.id = `${json.id}&x=1`), json), /is not/],
@@ -307,10 +317,39 @@ describe('the company view', () => {
         expect(view.instances[1], what).toMatchObject({ host: b.host, instance: 'b', self: false, ok: false, report: null });
         expect(view.instances[1]!.error, what).toMatch(error);
         expect(view.instances[1]!.error!.length, what).toBeLessThanOrEqual(200);
+        expect(view.instances[1]!.error, what).not.toMatch(/Jane|-7/);
       }
     } finally {
       proxy.tamper = null;
     }
+  });
+
+  it('an OAuth app named after a person, used by one of b’s people, is counted but never named on the wire', async () => {
+    const day = today();
+    const period = { from: day, to: day };
+    const app = await b.instance.api.post('/api/v1/apps', { client_name: "Jane Doe's bot", redirect_uris: 'urn:ietf:wg:oauth:2.0:oob', scopes: 'read' });
+    expect(app.status).toBe(200);
+    const { accessToken } = await b.instance.services.oauth.issueToken(app.body.id, b.member.account._id, ['read']);
+    expect((await b.instance.api.withToken(accessToken).get('/api/v1/accounts/verify_credentials')).status).toBe(200);
+    await b.instance.services.usage.flush();
+    // Recorded: b's own dashboard names it.
+    const local = await b.admin.api.get('/api/v1/kith/analytics', period);
+    expect(local.body.clients.map((c: { client: string }) => c.client)).toContain("Jane Doe's bot");
+
+    const before = proxy.exchanges.length;
+    const view = await company(period);
+    expect(view.instances[1]).toMatchObject({ host: b.host, ok: true });
+    const sent = proxy.exchanges.slice(before).filter((e) => e.path.includes('/adoption'));
+    expect(sent.map((e) => e.status)).toEqual([200]);
+    const text = decoded(sent[0]!.body, sent[0]!.headers['content-encoding']).toString('utf8');
+    for (const token of ['Jane', 'Doe']) {
+      expect(text).not.toContain(token);
+      expect(JSON.stringify(view)).not.toContain(token);
+    }
+    // Its events are counted, under the other API clients: every event of the day is under some client.
+    const { total } = JSON.parse(text) as AdoptionReport;
+    expect(total.clients[OTHER_API_CLIENT]).toBeGreaterThanOrEqual(1);
+    expect(Object.values(total.clients).reduce((sum, n) => sum + n, 0)).toBe(total.events);
   });
 
   it('a peer that does not answer is ok: false after its timeout', async () => {
@@ -345,6 +384,31 @@ describe('serving the report', () => {
     const json = JSON.parse(response.text);
     expect(json.id).toBe(reportUrl(b, period()));
     expectFigures({ ...json, id: undefined }, { ...expectedReport('b', bAccounts, bPlan.events, period()), id: undefined }, 'b');
+  });
+
+  it('keeps its report 5 minutes per period, and answers 503 without the reason when its own report is invalid', async () => {
+    const day = addDays(lastDay, -3);
+    const key = `analytics:report:${day}:${day}`;
+    const redis = new Redis(inject('redisUrl'), { keyPrefix: b.instance.config.redisPrefix });
+    try {
+      const aKey = await keyOf(a.instance, '~instance');
+      const served = await signedGet(reportUrl(b, { from: day, to: day }), aKey);
+      expect(served.status, served.text).toBe(200);
+      const ttl = await redis.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(300);
+      const cached = JSON.parse((await redis.get(key))!) as AdoptionReport;
+      expect({ ...JSON.parse(served.text), id: undefined }).toEqual({ ...cached, id: undefined });
+
+      // A report that fails its own validation (here: planted in the cache) is not served, and why stays here.
+      await redis.set(key, JSON.stringify({ ...cached, total: { ...cached.total, dau: -1, department: 'x'.repeat(101) } }), 'EX', 300);
+      const refused = await signedGet(reportUrl(b, { from: day, to: day }), aKey);
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text)).toEqual({ error: 'Report unavailable' });
+    } finally {
+      await redis.del(key);
+      redis.disconnect();
+    }
   });
 
   it('refuses an unsigned GET (401), a signed GET from an allowed peer that is not linked or from a stranger (403), a bad period (400)', async () => {

@@ -21,7 +21,7 @@ import { accountSearchPrefixes, type AccountRecord } from '../../src/accounts/ac
 import { newId } from '../../src/shared/ids.ts';
 import { ONBOARDING_STEPS } from '../../src/onboarding/onboarding.service.ts';
 import {
-  ACTION_FEATURES, MIN_SHARED_GROUP, OTHER_DEPARTMENTS, PWA_CLIENT, USAGE_FEATURES, WEB_CLIENT, usageDay,
+  ACTION_FEATURES, MIN_SHARED_GROUP, OTHER_API_CLIENT, OTHER_DEPARTMENTS, PWA_CLIENT, USAGE_FEATURES, WEB_CLIENT, usageDay,
   type AdoptionReport, type DepartmentAdoption, type UsageDevice, type UsageEvent, type UsageFeature, type UsagePeriod,
 } from '../../src/analytics/usage.types.ts';
 import type { AdoptionDashboard, InactiveAccount } from '../../src/analytics/adoption-metrics.ts';
@@ -502,6 +502,25 @@ export function expectedInactive(accounts: readonly ExpectedAccount[], events: r
     .map((a) => ({ id: a.id, username: a.username, display_name: a.displayName, department: a.department, leader: a.leader, last_active: last.get(a.id) ?? null }));
 }
 
+/**
+ * The clients of a shared row: a name only when MIN_SHARED_GROUP or more of the group's accounts used it
+ * (never OTHER_API_CLIENT itself, never a prototype key), the 49 busiest of those (ties by name); all the
+ * remaining events, whatever their client, under OTHER_API_CLIENT (absent when there are none).
+ */
+function sharedClientsOf(g: Group, period: UsagePeriod): Record<string, number> {
+  const used = [...g.sumMap(period, (a) => a.clients)];
+  const all = used.reduce((s, [, c]) => s + c.events, 0);
+  const eligible = used
+    .filter(([client, c]) => c.accounts.size >= MIN_SHARED_GROUP && client !== OTHER_API_CLIENT && !['__proto__', 'constructor', 'prototype'].includes(client))
+    .sort(([x, cx], [y, cy]) => cy.events - cx.events || (x < y ? -1 : x > y ? 1 : 0))
+    .slice(0, 49);
+  const out: Record<string, number> = {};
+  for (const [client, c] of eligible) out[client] = c.events;
+  const rest = all - eligible.reduce((s, [, c]) => s + c.events, 0);
+  if (rest > 0) out[OTHER_API_CLIENT] = rest;
+  return out;
+}
+
 function adoptionOf(name: string, g: Group, period: UsagePeriod): DepartmentAdoption {
   const { from, to } = period;
   const registered = g.registered(to);
@@ -519,6 +538,8 @@ function adoptionOf(name: string, g: Group, period: UsagePeriod): DepartmentAdop
   const devices = totals((a) => a.devices);
   const leaders = registered.filter((a) => a.leader);
   const leaderIds = new Set(leaders.map((a) => a.id));
+  // Leader counts only for MIN_SHARED_GROUP leaders or more.
+  const shareLeaders = leaders.length >= MIN_SHARED_GROUP;
   return {
     department: name,
     registered: registered.length,
@@ -530,12 +551,12 @@ function adoptionOf(name: string, g: Group, period: UsagePeriod): DepartmentAdop
     activation_share: ratio(activated, registered.length),
     events: sum((a) => a.events),
     features: Object.fromEntries(USAGE_FEATURES.map((f) => [f, features[f] ?? 0])),
-    clients: totals((a) => a.clients),
+    clients: sharedClientsOf(g, period),
     devices: { desktop: devices.desktop ?? 0, mobile: devices.mobile ?? 0 },
     cross_instance_follow_share: ratio(sum((a) => a.crossFollows), sum((a) => a.follows)),
     cross_instance_reply_share: ratio(sum((a) => a.crossReplies), sum((a) => a.replies)),
-    leaders: leaders.length,
-    active_leaders: new Set(inPeriod.filter((a) => leaderIds.has(a.account)).map((a) => a.account)).size,
+    leaders: shareLeaders ? leaders.length : 0,
+    active_leaders: shareLeaders ? new Set(inPeriod.filter((a) => leaderIds.has(a.account)).map((a) => a.account)).size : 0,
   };
 }
 
@@ -543,15 +564,26 @@ function adoptionOf(name: string, g: Group, period: UsagePeriod): DepartmentAdop
  * The AdoptionReport an instance shares: `total` over all departments (named after the instance), then
  * one row per department listed as on the dashboard, sorted by name, those with fewer than
  * MIN_SHARED_GROUP registered accounts folded into one last row OTHER_DEPARTMENTS (computed over their
- * union, not summed), absent when there are none.
+ * union, not summed), absent when there are none. A fold smaller than MIN_SHARED_GROUP takes in the
+ * smallest listed departments (fewest registered, then by name) until it is not. An instance with fewer
+ * than MIN_SHARED_GROUP registered people: a total of zeros, no departments.
  */
 export function expectedReport(instance: string, accounts: readonly ExpectedAccount[], events: readonly UsageEvent[], period: UsagePeriod): AdoptionReport {
   const all = activities(events);
+  const everyone = new Group(all, accounts, null);
+  if (everyone.registered(period.to).length < MIN_SHARED_GROUP) {
+    return { instance, period: { from: period.from, to: period.to }, total: adoptionOf(instance, new Group([], [], null), period), departments: [] };
+  }
   const names = departmentNames(all, accounts, period);
-  const small = new Set(names.filter((name) => new Group(all, accounts, (d) => d === name).registered(period.to).length < MIN_SHARED_GROUP));
+  const sizes = new Map(names.map((name) => [name, new Group(all, accounts, (d) => d === name).registered(period.to).length]));
+  const small = new Set(names.filter((name) => sizes.get(name)! < MIN_SHARED_GROUP));
+  if (small.size > 0) {
+    const bySize = names.filter((n) => !small.has(n)).sort((x, y) => sizes.get(x)! - sizes.get(y)! || (x < y ? -1 : 1));
+    while (new Group(all, accounts, (d) => small.has(d)).registered(period.to).length < MIN_SHARED_GROUP && bySize.length > 0) small.add(bySize.shift()!);
+  }
   const departments = names.filter((n) => !small.has(n)).map((name) => adoptionOf(name, new Group(all, accounts, (d) => d === name), period));
   if (small.size > 0) departments.push(adoptionOf(OTHER_DEPARTMENTS, new Group(all, accounts, (d) => small.has(d)), period));
-  return { instance, period: { from: period.from, to: period.to }, total: adoptionOf(instance, new Group(all, accounts, null), period), departments };
+  return { instance, period: { from: period.from, to: period.to }, total: adoptionOf(instance, everyone, period), departments };
 }
 
 /** What activeCounts(day) must answer: DAU/WAU/MAU on `day` and the registered accounts then. */
