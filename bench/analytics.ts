@@ -1,7 +1,8 @@
 // Adoption analytics under load (issue 6): what recording usage events costs status creation, and how long
 // the dashboard takes to answer over a million recorded events.
 //
-//   npm run bench -- analytics [--runs 5] [--seconds 10] [--events 1000000] [--accounts 2000] [--days 90]
+//   npm run bench -- analytics [--runs 5] [--seconds 10] [--events 1000000] [--accounts 2000] [--days 90] [--queries 5]
+//   (--runs 0 skips part 1)
 //
 // Part 1 starts the server twice per run, with USAGE_RECORDING on and off (alternating which goes first),
 // and loads POST /api/v1/statuses. Part 2 records --events events over --days days through the recorder of
@@ -180,11 +181,13 @@ const summary = (await api(`${config.publicUrl}${paths['dashboard, 30 days']!}`,
 await server.stop();
 
 console.log(`\nKith analytics benchmark: ${RUNS} runs of ${SECONDS} s with ${CONNECTIONS} connections (autocannon, loopback); MongoDB: ${backing.description}\n`);
-report('status creation, recording on (req/s)', withRecording.rps, 'req/s');
-report('status creation, recording off (req/s)', withoutRecording.rps, 'req/s');
-report('status creation p99, recording on', withRecording.p99, 'ms');
-report('status creation p99, recording off', withoutRecording.p99, 'ms');
-console.log(`post events recorded during the recording-on runs: ${recorded}`);
+if (RUNS > 0) {
+  report('status creation, recording on (req/s)', withRecording.rps, 'req/s');
+  report('status creation, recording off (req/s)', withoutRecording.rps, 'req/s');
+  report('status creation p99, recording on', withRecording.p99, 'ms');
+  report('status creation p99, recording off', withoutRecording.p99, 'ms');
+  console.log(`post events recorded during the recording-on runs: ${recorded}`);
+}
 console.log(`\n${totalEvents} events, ${rollupRows} rollup rows, ${ACCOUNTS} accounts, ${DAYS} days; ${QUERIES} queries each:`);
 for (const [label, runs] of Object.entries(timings)) report(label, runs, 'ms');
 console.log(`(30-day summary: DAU ${summary.dau}, WAU ${summary.wau}, MAU ${summary.mau} of ${summary.registered})`);

@@ -72,6 +72,7 @@ import { registerPushHandlers } from './push/push.handlers.ts';
 import { vapidSubject } from './push/vapid-subject.ts';
 import { UsageEventsStore } from './analytics/usage-events.store.ts';
 import { UsageDaysStore } from './analytics/usage-days.store.ts';
+import { UsageDaysCache } from './analytics/usage-days-cache.ts';
 import { UsageRecorder } from './analytics/usage-recorder.ts';
 import { UsageClients } from './analytics/usage-client.ts';
 import { UsageRetention } from './analytics/usage-retention.ts';
@@ -243,7 +244,7 @@ export function createServices(infra: Infra): Composition {
   });
   const proposals = new ProposalsService({ store: indexed(new ProposalsStore(db)), statuses, relay, audit });
   const usageEvents = indexed(new UsageEventsStore(db));
-  const usageDays = indexed(new UsageDaysStore(db));
+  const usageDays = indexed(new UsageDaysStore(db, new UsageDaysCache(redis)));
   const usage = new UsageRecorder({ events: usageEvents, days: usageDays, log });
   const usageClients = new UsageClients((id) => oauth.getApp(id));
   const analyticsSettings = new AnalyticsSettingsService(indexed(new AnalyticsSettingsStore(db)), { retentionDays: config.usageRetentionDays });

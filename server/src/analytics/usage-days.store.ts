@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import type { UsageDayRecord } from './usage.types.ts';
+import { usageDay, type UsageDayRecord } from './usage.types.ts';
+import type { UsageDaysCache } from './usage-days-cache.ts';
 
 /** What one batch adds to one account's day: counts to add, and the department it acted in last. */
 export interface UsageDayIncrement {
@@ -13,12 +14,24 @@ export interface UsageDayIncrement {
 // An $in with thousands of ids is split so no single query grows without bound.
 const IDS_PER_QUERY = 1000;
 
-/** MongoDB `usage_days`: the daily rollup, one document per account and UTC day it was active. */
+/** Every day from `from` to `to`, inclusive (`YYYY-MM-DD`). */
+function daysFrom(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+/**
+ * MongoDB `usage_days`: the daily rollup, one document per account and UTC day it was active. With a cache,
+ * the rows of past days are read from Redis (usage-days-cache.ts); today's always from MongoDB.
+ */
 export class UsageDaysStore {
   private readonly days: Collection<UsageDayRecord>;
+  private readonly cache: UsageDaysCache | null;
 
-  constructor(db: Db) {
+  constructor(db: Db, cache: UsageDaysCache | null = null) {
     this.days = db.collection<UsageDayRecord>('usage_days');
+    this.cache = cache;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -40,14 +53,31 @@ export class UsageDaysStore {
         upsert: true,
       },
     }));
-    await this.days.bulkWrite(operations, { ordered: false });
+    try {
+      await this.days.bulkWrite(operations, { ordered: false });
+    } finally {
+      // Even a failed bulk write may have written some rows.
+      await this.cache?.changed(increments.map((i) => i.day));
+    }
   }
 
   /** The rows of the days from `from` to `to` (inclusive, `YYYY-MM-DD`), optionally of one department only. */
-  between(from: string, to: string, department?: string): Promise<UsageDayRecord[]> {
-    const filter: Record<string, unknown> = { day: { $gte: from, $lte: to } };
-    if (department !== undefined) filter.department = department;
-    return this.days.find(filter).toArray();
+  async between(from: string, to: string, department?: string): Promise<UsageDayRecord[]> {
+    const rows = this.cache ? await this.cachedBetween(from, to) : await this.days.find({ day: { $gte: from, $lte: to } }).toArray();
+    return department === undefined ? rows : rows.filter((r) => r.department === department);
+  }
+
+  private async cachedBetween(from: string, to: string): Promise<UsageDayRecord[]> {
+    const cache = this.cache!;
+    const days = daysFrom(from, to);
+    const today = usageDay(new Date());
+    const cached = await cache.read(days.filter((d) => d < today));
+    const missing = days.filter((d) => !cached.rows.has(d));
+    const fetched = missing.length === 0 ? [] : await this.days.find({ day: { $in: missing } }).toArray();
+    const fresh = new Map<string, UsageDayRecord[]>(missing.filter((d) => d < today).map((d) => [d, []]));
+    for (const row of fetched) fresh.get(row.day)?.push(row);
+    await cache.keep(fresh, cached.versions);
+    return [...[...cached.rows.values()].flat(), ...fetched];
   }
 
   /** Each account's latest day with a row (accounts never active are absent). */
