@@ -42,11 +42,14 @@ export async function streamingRoutes(instance: FastifyInstance, { config, servi
   const sseStreams = new Set<PassThrough>();
   /** Every open stream, WebSocket or SSE: its bearer token and how to end it. */
   const tokens = new Map<StreamSocket | PassThrough, { token: string; end(): void }>();
+  /** Set once the server closes: a stream whose request was still being handled then is ended at once. */
+  let closing = false;
 
   await instance.register(websocket, {
     options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES },
     // Ends every stream before the server stops accepting, so app.close() is not held open by them.
     preClose: async () => {
+      closing = true;
       for (const socket of sockets) socket.close(1001, 'Server shutting down');
       for (const stream of sseStreams) stream.end();
     },
@@ -145,6 +148,11 @@ export async function streamingRoutes(instance: FastifyInstance, { config, servi
         alive.add(socket);
         void handleClientMessage(socket, session, data, isBinary);
       });
+      // Upgraded after the streams were ended for shutdown: it would hold app.close() open.
+      if (closing) {
+        socket.close(1001, 'Server shutting down');
+        return;
+      }
       // Mastodon subscribes the stream named in the query string straight away.
       const query = request.query as { stream?: string; tag?: string };
       if (query.stream) {
@@ -184,6 +192,9 @@ export async function streamingRoutes(instance: FastifyInstance, { config, servi
       session.close();
     });
     stream.write(':)\n\n');
+    // The server began closing while this request subscribed: its streams were ended already, and this
+    // one would hold app.close() open (the client reconnects to another process, or once it is back).
+    if (closing) stream.end();
     return reply
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache, no-transform')

@@ -2,6 +2,7 @@
 // checklist, posting to home with live updates, a keyboard-only sign-in and post, and hostile HTML kept inert.
 // One browser for the file; tests run in order and reuse the instance. Code run in the page is passed as
 // strings: these files are type-checked without the DOM's types (they clash with the server's).
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestInstance, TestUser } from '../../../server/test/harness.ts';
@@ -179,11 +180,16 @@ describe('offline', () => {
     expect(await page.evaluate<boolean>('navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller || new Promise((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true))))')).toBe(true);
 
     await kith.close(); // no server: every request fails as without a network
+    // The freed port is held by a listener that resets every connection, so an instance another test file
+    // starts meanwhile cannot take it and answer in the server's place.
+    const resetter = createServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve, reject) => resetter.once('error', reject).listen(Number(new URL(kith.url).port), '127.0.0.1', resolve));
     await page.reload();
     await page.getByRole('heading', { name: 'You are offline' }).waitFor();
     expect(await page.getByRole('link', { name: 'Skip to content' }).count()).toBe(1);
     await screenshotBothSizes(page, 'offline');
     await page.close();
+    await new Promise((resolve) => resetter.close(resolve));
   });
 });
 
