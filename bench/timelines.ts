@@ -15,9 +15,8 @@ import { startKith } from '../server/src/kith.ts';
 import type { AccountRecord } from '../server/src/accounts/accounts.store.ts';
 import { homeFeedKey } from '../server/src/timelines/feed-keys.ts';
 import { newId } from '../server/src/shared/ids.ts';
-// @ts-expect-error plain ESM module without types, shared with the launcher
-import { freePort } from '../deploy/services.mjs';
 import { backingServices } from './lib/backing-services.ts';
+import { benchEnv } from './lib/bench-env.ts';
 import { startServerProcess, sampleRss } from './lib/server-process.ts';
 import { median, pool, report } from './lib/stats.ts';
 import { cloneAccounts } from './lib/clone-accounts.ts';
@@ -40,20 +39,7 @@ const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 
 const backing = await backingServices();
-const port: number = await freePort();
-const unique = randomBytes(3).toString('hex');
-const env = {
-  MONGODB_URL: backing.mongoUrl,
-  REDIS_URL: backing.redisUrl,
-  MONGODB_DATABASE: `kith_bench_${unique}`,
-  REDIS_PREFIX: `kith:bench_${unique}:`,
-  INSTANCE_NAME: 'bench',
-  PORT: String(port),
-  PUBLIC_URL: `http://127.0.0.1:${port}`,
-  LOG_LEVEL: 'warn',
-  WRITE_RATE_LIMIT: '100000000',
-  READ_RATE_LIMIT: '100000000',
-};
+const env = await benchEnv(backing, `bench_${randomBytes(3).toString('hex')}`, 'bench');
 const config = loadConfig(env);
 // The seeding process is composed exactly like a server (every event handler registered, jobs
 // running), so the jobs it takes are handled as a server would; its own connections do the bulk work.

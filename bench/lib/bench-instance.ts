@@ -11,8 +11,7 @@ import { isActor } from '@fedify/fedify/vocab';
 import { actorToRemoteActorInput, INSTANCE_ACTOR } from '@kith/federation';
 import { loadConfig, type Config } from '../../server/src/config.ts';
 import { startKith, type RunningKith } from '../../server/src/kith.ts';
-// @ts-expect-error plain ESM module without types, shared with the launcher
-import { freePort } from '../../deploy/services.mjs';
+import { benchEnv } from './bench-env.ts';
 
 const COUNTER = pathToFileURL(new URL('./inbox-counter.ts', import.meta.url).pathname).href;
 const READY_TIMEOUT_MS = 120_000;
@@ -40,21 +39,7 @@ export class BenchInstance {
 
   /** Prepares an instance (its database, Redis prefix and port) and its control handle; nothing serves yet. */
   static async prepare(name: string, backing: { mongoUrl: string; redisUrl: string }, run: string): Promise<BenchInstance> {
-    const port: number = await freePort();
-    const env: Record<string, string> = {
-      MONGODB_URL: backing.mongoUrl,
-      REDIS_URL: backing.redisUrl,
-      MONGODB_DATABASE: `kith_fedbench_${run}_${name}`,
-      REDIS_PREFIX: `kith:fedbench_${run}_${name}:`,
-      INSTANCE_NAME: name,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: process.env.LOG_LEVEL || 'error',
-      WRITE_RATE_LIMIT: '100000000',
-      READ_RATE_LIMIT: '100000000',
-      AUTH_RATE_LIMIT: '100000000',
-    };
+    const env = await benchEnv(backing, `fedbench_${run}_${name}`, name, { HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL || 'error' });
     const config = loadConfig(env);
     BenchInstance.databases.push(config.mongodbDatabase);
     const control = await startKith(loadConfig({ ...env, RUN_JOBS: 'false' }), { logger: false });
