@@ -195,6 +195,8 @@ export function createServices(infra: Infra): Composition {
     store: indexed(new MediaStore(db)), files: new MediaFiles(db), publicUrl: config.publicUrl,
     limits: { maxImageBytes: config.mediaMaxImageMb * 1024 * 1024, maxFileBytes: config.mediaMaxFileMb * 1024 * 1024 },
   });
+  // Application names, kept in memory: statuses name them, usage events are counted by them.
+  const applications = cachedApplicationLookup((id) => oauth.getApp(id));
   const statusesStore = indexed(new StatusesStore(db, redis));
   const statusRelations = indexed(new StatusRelationsStore(db));
   const statuses = new StatusesService({
@@ -205,7 +207,7 @@ export function createServices(infra: Infra): Composition {
     events,
     redis,
     origin: { publicUrl: config.publicUrl, domain: config.domain },
-    applications: cachedApplicationLookup((id) => oauth.getApp(id)),
+    applications,
     remote: remoteDirectory,
     media,
   });
@@ -246,7 +248,7 @@ export function createServices(infra: Infra): Composition {
   const usageEvents = indexed(new UsageEventsStore(db));
   const usageDays = indexed(new UsageDaysStore(db, new UsageDaysCache(redis)));
   const usage = new UsageRecorder({ events: usageEvents, days: usageDays, log });
-  const usageClients = new UsageClients((id) => oauth.getApp(id));
+  const usageClients = new UsageClients(applications);
   const analyticsSettings = new AnalyticsSettingsService(indexed(new AnalyticsSettingsStore(db)), { retentionDays: config.usageRetentionDays });
   const usageRetention = new UsageRetention({ events: usageEvents, settings: analyticsSettings, log });
   const analytics = new AnalyticsService({ accounts, onboarding, departments, days: usageDays, redis });

@@ -7,7 +7,6 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { AccountRecord } from '../accounts/accounts.store.ts';
 import type { FollowsService } from '../follows/follows.service.ts';
 import type { StatusesService } from '../statuses/statuses.service.ts';
-import { idTime } from '../shared/ids.ts';
 import { NotFound } from '../shared/errors.ts';
 import type { AchievementKind, AchievementRecord, AchievementsStore } from './achievements.store.ts';
 
@@ -15,7 +14,7 @@ export interface AchievementsDeps {
   store: AchievementsStore;
   accounts: Pick<AccountsService, 'find'>;
   statuses: Pick<StatusesService, 'getMany'>;
-  follows: Pick<FollowsService, 'followingPage'>;
+  follows: Pick<FollowsService, 'followedAt'>;
   /** The instance's switch (analytics settings): whether profiles show achievements. */
   enabled: () => Promise<boolean>;
 }
@@ -25,9 +24,6 @@ export interface AccountAchievements {
   enabled: boolean;
   achievements: AchievementRecord[];
 }
-
-// A new follow is on the first page of the follower's follows (newest first), unless many came at once.
-const FOLLOW_LOOKUP = 40;
 
 /** People of this instance earn achievements; department actors and remote accounts do not. */
 function isLocalPerson(account: AccountRecord | null): account is AccountRecord {
@@ -75,7 +71,8 @@ export class AchievementsService {
     const crosses = target.domain !== null
       || (target.kind !== 'department' && departmentOf(target) !== '' && departmentOf(follower) !== '' && departmentOf(target) !== departmentOf(follower));
     if (!crosses) return;
-    await this.award(follower._id, 'first_cross_department_follow', await this.followTime(followerId, targetId));
+    // A follow already undone when the handler runs still earned it; now is as close as we get to its time.
+    await this.award(follower._id, 'first_cross_department_follow', (await this.deps.follows.followedAt(followerId, targetId)) ?? new Date());
   }
 
   /**
@@ -99,13 +96,5 @@ export class AchievementsService {
 
   private award(accountId: string, kind: AchievementKind, at: Date): Promise<void> {
     return this.deps.store.award(accountId, kind, at);
-  }
-
-  // A follow's id is made when it is established; when it is gone already (unfollowed before the handler
-  // ran) or not on the first page, now is as close as we get.
-  private async followTime(followerId: string, targetId: string): Promise<Date> {
-    const { accounts, pageIds } = await this.deps.follows.followingPage(followerId, { maxId: null, sinceId: null, minId: null, limit: FOLLOW_LOOKUP });
-    const index = accounts.findIndex((a) => a._id === targetId);
-    return index >= 0 ? idTime(pageIds[index]!) : new Date();
   }
 }

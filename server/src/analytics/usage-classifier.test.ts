@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUsage, USAGE_ROUTES } from './usage-classifier.ts';
 import { deviceOf, UsageClients } from './usage-client.ts';
+import { cachedApplicationLookup } from '../statuses/status-applications.ts';
 import { toDayIncrements, toEventRecords } from './usage-recorder.ts';
 import { OTHER_API_CLIENT, PWA_CLIENT, USAGE_FEATURES, WEB_CLIENT, type UsageEvent } from './usage.types.ts';
 
@@ -54,11 +55,11 @@ describe('clients and devices', () => {
   it('labels the web app, the installed web app, OAuth apps by name, and others', async () => {
     const asked: string[] = [];
     const apps: Record<string, string> = { a1: '  Tusky  ', a2: 'x'.repeat(100), a3: '   ' };
-    const clients = new UsageClients(async (id) => {
+    const clients = new UsageClients(cachedApplicationLookup(async (id) => {
       asked.push(id);
       if (!(id in apps)) throw new Error('gone');
-      return { name: apps[id]! };
-    });
+      return { name: apps[id]!, website: null };
+    }));
     expect(await clients.labelOf({ appId: null, tokenId: 'session:abc' }, undefined)).toBe(WEB_CLIENT);
     expect(await clients.labelOf({ appId: null, tokenId: 'session:abc' }, 'pwa')).toBe(PWA_CLIENT);
     expect(await clients.labelOf({ appId: null, tokenId: '42' }, 'pwa')).toBe(OTHER_API_CLIENT);

@@ -1,9 +1,8 @@
 // Which client and device an authenticated request came from (analytics contract, "Clients").
 import type { AuthContext } from '../plugins/auth.ts';
+import type { ApplicationLookup } from '../statuses/statuses.serialize.ts';
 import { OTHER_API_CLIENT, PWA_CLIENT, WEB_CLIENT, type UsageDevice } from './usage.types.ts';
 
-const TTL_MS = 10 * 60_000;
-const MAX_ENTRIES = 1000;
 const MAX_NAME = 80;
 const MOBILE = /Mobi|Android|iPhone|iPad|iPod|iOS/i;
 
@@ -19,31 +18,20 @@ export function isWebSession(auth: Pick<AuthContext, 'appId' | 'tokenId'>): bool
 
 /**
  * Client labels of callers: the web app (a tab, or installed: it sends `X-Kith-Client: pwa`), or the
- * OAuth application's name behind a token. Names are kept in process memory: a handful of apps that
- * rarely change, asked for on every authenticated request.
+ * OAuth application's name behind a token, through the applications' name cache statuses use too.
  */
 export class UsageClients {
-  private readonly getApp: (id: string) => Promise<{ name: string }>;
-  private readonly names = new Map<string, { name: string; until: number }>();
+  private readonly applications: ApplicationLookup;
 
-  constructor(getApp: (id: string) => Promise<{ name: string }>) {
-    this.getApp = getApp;
+  constructor(applications: ApplicationLookup) {
+    this.applications = applications;
   }
 
   /** The client label of a caller; `clientHeader` is the request's X-Kith-Client. */
   async labelOf(auth: Pick<AuthContext, 'appId' | 'tokenId'>, clientHeader: string | string[] | undefined): Promise<string> {
     if (auth.appId === null) return isWebSession(auth) ? (clientHeader === 'pwa' ? PWA_CLIENT : WEB_CLIENT) : OTHER_API_CLIENT;
-    return this.appName(auth.appId);
-  }
-
-  private async appName(appId: string): Promise<string> {
-    const now = Date.now();
-    const hit = this.names.get(appId);
-    if (hit && hit.until > now) return hit.name;
     // A deleted app (or a failed lookup) leaves its tokens' usage under the other API clients.
-    const name = await this.getApp(appId).then((app) => app.name.trim().slice(0, MAX_NAME) || OTHER_API_CLIENT, () => OTHER_API_CLIENT);
-    if (this.names.size >= MAX_ENTRIES) this.names.clear();
-    this.names.set(appId, { name, until: now + TTL_MS });
-    return name;
+    const app = (await this.applications([auth.appId])).get(auth.appId);
+    return app?.name.trim().slice(0, MAX_NAME) || OTHER_API_CLIENT;
   }
 }

@@ -145,6 +145,11 @@ export class FollowsService {
     return found?.activityUri ?? null;
   }
 
+  /** When `followerId` began following `targetId`, or null when it does not (any more). */
+  async followedAt(followerId: string, targetId: string): Promise<Date | null> {
+    return (await this.store.findFollow(followerId, targetId))?.createdAt ?? null;
+  }
+
   /** Approves a pending request to follow `targetId` (the locked account) from `requesterId`. */
   async authorize(targetId: string, requesterId: string): Promise<Relationship> {
     const request = await this.store.findRequest(requesterId, targetId);
