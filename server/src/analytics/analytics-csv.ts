@@ -1,21 +1,12 @@
-// The dashboard's tables as CSV (GET /api/v1/kith/analytics/export.csv), safe to open in a spreadsheet:
-// a cell that starts with = + - @ (a formula) is prefixed with ' so it stays text.
+// The dashboard's tables as CSV (GET /api/v1/kith/analytics/export.csv), formula-safe (shared/csv.ts).
+import { csvDocument } from '../shared/csv.ts';
 import type { AdoptionDashboard } from './adoption-metrics.ts';
 
 export const CSV_TABLES = ['daily', 'departments', 'features', 'clients'] as const;
 export type CsvTable = (typeof CSV_TABLES)[number];
 
-/** One cell: formula-injection safe, quoted when it holds a comma, a quote or a line break. */
-export function csvCell(value: string | number | boolean): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function toCsv<T extends object>(columns: readonly (keyof T & string)[], rows: readonly T[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c] as string | number | boolean)).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvDocument([columns, ...rows.map((row) => columns.map((c) => row[c] as string | number | boolean))]);
 }
 
 /** One table of the dashboard as CSV: a header row, then its rows in the dashboard's order. */
