@@ -11,7 +11,8 @@ interface HandlerJob {
   payload: unknown;
 }
 
-const QUEUE_NAME = 'domain-events';
+/** The BullMQ queue's name (under the instance's `<prefix>bull` prefix). */
+export const DOMAIN_EVENTS_QUEUE = 'domain-events';
 
 /**
  * Durable domain events on a BullMQ queue. Each (event, handler) pair is its own job, so a handler
@@ -30,7 +31,7 @@ export class EventBus {
     this.connection = connection;
     this.prefix = prefix;
     this.log = log;
-    this.queue = new Queue<HandlerJob>(QUEUE_NAME, { connection, prefix });
+    this.queue = new Queue<HandlerJob>(DOMAIN_EVENTS_QUEUE, { connection, prefix });
   }
 
   /** Registers a named handler; the name identifies its jobs, so keep it stable. */
@@ -62,7 +63,7 @@ export class EventBus {
   /** Starts processing events in this process. */
   start(concurrency = 8): void {
     if (this.worker) return;
-    this.worker = new Worker<HandlerJob>(QUEUE_NAME, (job) => this.run(job), {
+    this.worker = new Worker<HandlerJob>(DOMAIN_EVENTS_QUEUE, (job) => this.run(job), {
       // BullMQ leaves a connection it was given open (it only closes those it made), so close() quits this one.
       connection: (this.workerConnection = this.connection.duplicate()),
       prefix: this.prefix,
@@ -82,12 +83,6 @@ export class EventBus {
       if (Date.now() > deadline) throw new Error(`events still pending after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-  }
-
-  /** Jobs waiting (prioritized ones included), running, delayed (retries) and kept failed: for /metrics. */
-  async counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
-    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
   }
 
   /** Stops taking new jobs, lets running ones finish, and closes the queue. */

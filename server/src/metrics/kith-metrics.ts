@@ -17,7 +17,7 @@ export interface KithMetricsDeps {
 /** The metrics of a running instance, wired to its services and federation (kith.ts builds it when METRICS_TOKEN is set). */
 export function createKithMetrics(deps: KithMetricsDeps): { metrics: KithMetrics; close(): Promise<void> } {
   const { services, federation } = deps;
-  const queues = new QueueDepths({ redisConnection: deps.redisConnection, redisPrefix: deps.redisPrefix, domainEvents: () => services.events.counts() });
+  const queues = new QueueDepths({ redisConnection: deps.redisConnection, redisPrefix: deps.redisPrefix });
   const metrics = new KithMetrics({
     queueCounts: () => queues.counts(),
     deadLetters: () => services.federationState.countDeadLetters(),

@@ -2,42 +2,36 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FEDERATION_QUEUES } from '@kith/federation';
+import { DOMAIN_EVENTS_QUEUE } from '../events/event-bus.ts';
+import { PUSH_DELIVERY_QUEUE } from '../push/push-delivery-queue.ts';
 
 export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 export type QueueCounts = Record<QueueState, number>;
 
-/** The push deliveries' queue name (server/src/push/push-delivery-queue.ts). */
-const PUSH_QUEUE = 'push-deliveries';
 
 export interface QueueDepthsDeps {
   /** Unprefixed Redis connection (BullMQ namespaces keys itself); the queues here never block on it. */
   redisConnection: Redis;
   redisPrefix: string;
-  /** The domain events' counts (EventBus.counts()). */
-  domainEvents: () => Promise<QueueCounts>;
 }
 
 /**
- * Reads the job counts of the domain-events, push and federation queues. It opens its own Queue handles
- * (no worker), so it works in API-only processes (RUN_JOBS=false) too, where no worker exists.
+ * Reads the job counts of the domain-events, push and federation queues, by the names their owners export.
+ * It opens its own Queue handles (no worker), so it works in API-only processes (RUN_JOBS=false) too.
  */
 export class QueueDepths {
   private readonly queues: Queue[];
-  private readonly domainEvents: () => Promise<QueueCounts>;
 
   constructor(deps: QueueDepthsDeps) {
-    this.domainEvents = deps.domainEvents;
     const prefix = `${deps.redisPrefix}bull`;
-    this.queues = [PUSH_QUEUE, ...FEDERATION_QUEUES].map((name) => new Queue(name, { connection: deps.redisConnection, prefix }));
+    this.queues = [DOMAIN_EVENTS_QUEUE, PUSH_DELIVERY_QUEUE, ...FEDERATION_QUEUES].map((name) => new Queue(name, { connection: deps.redisConnection, prefix }));
   }
 
   /** Counts per queue name; the queues are read in parallel. */
   async counts(): Promise<Map<string, QueueCounts>> {
-    const [events, ...others] = await Promise.all([this.domainEvents(), ...this.queues.map((queue) => countsOf(queue))]);
-    const result = new Map<string, QueueCounts>([['domain-events', events!]]);
-    this.queues.forEach((queue, i) => result.set(queue.name, others[i]!));
-    return result;
+    const counts = await Promise.all(this.queues.map((queue) => countsOf(queue)));
+    return new Map(this.queues.map((queue, i) => [queue.name, counts[i]!]));
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,8 @@ export interface PushJob {
   notificationId: string;
 }
 
-const QUEUE_NAME = 'push-deliveries';
+/** The BullMQ queue's name (under the instance's `<prefix>bull` prefix). */
+export const PUSH_DELIVERY_QUEUE = 'push-deliveries';
 
 /** Push services are often briefly unavailable; ten tries over about three hours, then the message is dropped. */
 const JOB_OPTIONS = {
@@ -31,7 +32,7 @@ export class PushDeliveryQueue {
     this.connection = connection;
     this.prefix = prefix;
     this.log = log;
-    this.queue = new Queue<PushJob>(QUEUE_NAME, { connection, prefix });
+    this.queue = new Queue<PushJob>(PUSH_DELIVERY_QUEUE, { connection, prefix });
   }
 
   /** Queues messages; a job id per pair, so a retried fan-out does not queue one twice while it waits. */
@@ -47,7 +48,7 @@ export class PushDeliveryQueue {
   /** Starts sending in this process. */
   start(send: (job: PushJob) => Promise<void>, concurrency = 8): void {
     if (this.worker) return;
-    this.worker = new Worker<PushJob>(QUEUE_NAME, (job) => send(job.data), {
+    this.worker = new Worker<PushJob>(PUSH_DELIVERY_QUEUE, (job) => send(job.data), {
       // BullMQ leaves a connection it was given open, so close() quits this one itself.
       connection: (this.workerConnection = this.connection.duplicate()),
       prefix: this.prefix,
